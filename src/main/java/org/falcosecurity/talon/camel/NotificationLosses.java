@@ -1,0 +1,103 @@
+package org.falcosecurity.talon.camel;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.falcosecurity.talon.config.Secrets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Accounts for notifications that could not be delivered: each retry is logged (without the exception's text, which
+ * may hold a URL with a token), and a notification that exhausted its retries or found its queue full is logged,
+ * counted and, when configured, appended to a dead-letter file as a JSON line.
+ */
+public class NotificationLosses implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger("falco-talon.notifiers");
+
+    private final TalonCounters counters;
+    private final Path deadLetterFile;
+
+    public NotificationLosses(TalonCounters counters, Path deadLetterFile) {
+        this.counters = counters;
+        this.deadLetterFile = deadLetterFile;
+    }
+
+    /** Called before each redelivery ({@code onRedeliveryRef}). */
+    @Override
+    public void process(Exchange exchange) {
+        String notifier = exchange.getMessage().getHeader(TalonHeaders.NOTIFIER, "?", String.class);
+        Integer attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        counters.increment("notification_retries", "notifier", notifier);
+        LOG.warn("notifier '{}' failed ({}); retry {} for rule='{}' action='{}'", notifier, describe(cause),
+                attempt, exchange.getMessage().getHeader(TalonHeaders.RULE),
+                exchange.getMessage().getHeader(TalonHeaders.ACTION));
+    }
+
+    /** A notification that failed after every retry. */
+    public void deadLetter(Exchange exchange) {
+        String notifier = exchange.getMessage().getHeader(TalonHeaders.NOTIFIER, "?", String.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        counters.increment("notifications_lost", "notifier", notifier, "reason", "failed");
+        LOG.error("notification to '{}' lost after its retries ({}): {}", notifier, describe(cause),
+                summary(exchange));
+        writeDeadLetter(exchange, notifier, "failed");
+    }
+
+    /** A notifier queue was full: this notification is dropped. */
+    public void queueFull(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        counters.increment("notifications_lost", "notifier", "*", "reason", "queue_full");
+        LOG.error("notification dropped, a notifier queue is full ({}): {}", describe(cause), summary(exchange));
+        writeDeadLetter(exchange, "*", "queue_full");
+    }
+
+    private static String summary(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof ActionResult r) {
+            return "rule='" + r.getRule() + "' action='" + r.getAction() + "' status=" + r.getStatus()
+                    + " trace_id=" + r.getTraceId();
+        }
+        return "trace_id=" + exchange.getMessage().getHeader(TalonHeaders.TRACE_ID);
+    }
+
+    /** Exception type and message with any URL credentials masked. */
+    static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown error";
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage() == null ? "" : ": " + Secrets.maskUrls(stripQuery(root.getMessage()));
+        return root.getClass().getSimpleName() + msg;
+    }
+
+    /** Drops URL paths and queries from a message: webhook URLs carry their token in the path. */
+    private static String stripQuery(String s) {
+        return s.replaceAll("(?i)(https?://[^/\\s]+)/\\S*", "$1/…");
+    }
+
+    private synchronized void writeDeadLetter(Exchange exchange, String notifier, String reason) {
+        if (deadLetterFile == null) {
+            return;
+        }
+        Object body = exchange.getMessage().getBody();
+        String json = body instanceof ActionResult r ? r.getJson() : "null";
+        String line = "{\"notifier\":\"" + notifier + "\",\"reason\":\"" + reason + "\",\"result\":" + json + "}\n";
+        try {
+            Files.writeString(deadLetterFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            LOG.error("cannot write the dead-letter file {}: {}", deadLetterFile, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package org.falcosecurity.talon.camel;
+
+import org.falcosecurity.talon.rules.LoadResult;
+import org.falcosecurity.talon.rules.RuleError;
+import org.falcosecurity.talon.rules.RulesLoader;
+import org.falcosecurity.talon.rules.RulesWatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Loads the rule files into the engine, at start and whenever they change. A load that fails validation leaves the
+ * running rules in place and logs every error.
+ */
+public final class RulesReloader implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("falco-talon.rules");
+
+    private final TalonRuntime runtime;
+    private RulesWatcher watcher;
+
+    public RulesReloader(TalonRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** Loads the files; on success replaces the running rules. */
+    public synchronized LoadResult load() {
+        LoadResult result;
+        try {
+            result = new RulesLoader(runtime.catalog()).load(runtime.ruleFiles().read());
+        } catch (IOException e) {
+            result = new LoadResult(null, List.of(new RuleError(runtime.ruleFiles().describe(), null, null,
+                    "cannot read: " + e.getMessage())));
+        }
+        if (result.ok()) {
+            runtime.engine().replace(result.rules());
+        }
+        return result;
+    }
+
+    /** Reloads after a change; keeps the running rules when the new ones are invalid. */
+    public synchronized void reload(String why) {
+        LoadResult r = load();
+        if (r.ok()) {
+            runtime.counters().increment("rules_reloads", "result", "success");
+            LOG.info("rules reloaded ({}): {} rules from {}", why, r.rules().size(), runtime.ruleFiles().describe());
+        } else {
+            runtime.counters().increment("rules_reloads", "result", "failure");
+            LOG.error("rules NOT reloaded ({}): {} error(s); keeping the {} rules in use", why, r.errors().size(),
+                    runtime.engine().rules().size());
+            r.errors().forEach(e -> LOG.error("  {}", e));
+        }
+    }
+
+    public synchronized void watch(long pollMillis) throws IOException {
+        if (runtime.ruleFiles().paths().isEmpty()) {
+            return;
+        }
+        watcher = new RulesWatcher(runtime.ruleFiles().paths(), this::reload, pollMillis, 300);
+        watcher.start();
+        LOG.info("watching {} for changes", runtime.ruleFiles().describe());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (watcher != null) {
+            watcher.close();
+            watcher = null;
+        }
+    }
+}

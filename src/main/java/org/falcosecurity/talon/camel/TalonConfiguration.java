@@ -1,0 +1,34 @@
+package org.falcosecurity.talon.camel;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+
+import java.nio.file.Path;
+
+/**
+ * The beans the routes use, built from the {@link TalonRuntime} the launcher binds as {@code talonRuntime}.
+ * Routes reach them as {@code bean: {ref: eventIntake, method: accept}}.
+ */
+public class TalonConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) {
+        Registry registry = context.getRegistry();
+        TalonRuntime runtime = registry.lookupByNameAndType("talonRuntime", TalonRuntime.class);
+        if (runtime == null) {
+            throw new IllegalStateException("talonRuntime is not bound; start Talon with TalonServer");
+        }
+        int maxBody = runtime.config().integer("max_body_bytes");
+        registry.bind("talonCounters", runtime.counters());
+        registry.bind("eventIntake", new EventIntake(runtime.engine(), runtime.config().integer("workers"),
+                runtime.config().printAllEvents(), maxBody));
+        registry.bind("actionRouter", new ActionRouter(runtime.config().defaultNotifiers(), runtime::catalog,
+                runtime::fireResult));
+        registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
+        String deadLetter = context.getPropertiesComponent().resolveProperty("talon.notifier.dead-letter-file")
+                .orElse("");
+        registry.bind("notificationLosses", new NotificationLosses(runtime.counters(),
+                deadLetter.isBlank() ? null : Path.of(deadLetter)));
+    }
+}

@@ -1,0 +1,65 @@
+package org.falcosecurity.talon.camel;
+
+import org.falcosecurity.talon.config.RuleFiles;
+import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.rules.Catalog;
+import org.falcosecurity.talon.rules.RuleEngine;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What one running Talon holds beside its CamelContext: the config, the rule files, the running rules, the catalog of
+ * actionner and notifier routes (known once the routes are loaded), and the counters.
+ */
+public final class TalonRuntime {
+
+    private final TalonConfig config;
+    private final RuleFiles ruleFiles;
+    private final RuleEngine engine;
+    private final TalonCounters counters = new TalonCounters();
+    private final AtomicReference<Catalog> catalog = new AtomicReference<>(new Catalog(java.util.Map.of(),
+            java.util.Set.of()));
+    private final List<ActionRouter.ResultListener> resultListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public TalonRuntime(TalonConfig config, RuleFiles ruleFiles) {
+        this.config = config;
+        this.ruleFiles = ruleFiles;
+        this.engine = new RuleEngine(config.dryRun());
+    }
+
+    public TalonConfig config() {
+        return config;
+    }
+
+    public RuleFiles ruleFiles() {
+        return ruleFiles;
+    }
+
+    public RuleEngine engine() {
+        return engine;
+    }
+
+    public TalonCounters counters() {
+        return counters;
+    }
+
+    public Catalog catalog() {
+        return catalog.get();
+    }
+
+    void catalog(Catalog c) {
+        catalog.set(c);
+    }
+
+    /** Adds an observer of every action result (metrics; tests). */
+    public void addResultListener(ActionRouter.ResultListener l) {
+        resultListeners.add(l);
+    }
+
+    void fireResult(ActionResult r, org.falcosecurity.talon.rules.Event e, long receivedNanos) {
+        for (ActionRouter.ResultListener l : resultListeners) {
+            l.onResult(r, e, receivedNanos);
+        }
+    }
+}

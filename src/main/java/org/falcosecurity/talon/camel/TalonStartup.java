@@ -1,0 +1,97 @@
+package org.falcosecurity.talon.camel;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.falcosecurity.talon.rules.Catalog;
+import org.falcosecurity.talon.rules.LoadResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Wires Talon once Camel has loaded the routes and before it starts them: learns which actionner and notifier routes
+ * exist, checks the notifiers the config names, loads the rules (startup fails on any error), and instantiates the
+ * worker and notifier-queue templates. After start it watches the rule files.
+ */
+public final class TalonStartup extends MainListenerSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger("falco-talon");
+    /** The route configuration of routes/dispatch.camel.yaml that notifier routes get. */
+    public static final String NOTIFIER_ERRORS = "talon-notifier-errors";
+
+    private final TalonRuntime runtime;
+    private final RulesReloader reloader;
+
+    public TalonStartup(TalonRuntime runtime) {
+        this.runtime = runtime;
+        this.reloader = new RulesReloader(runtime);
+    }
+
+    @Override
+    public void afterConfigure(BaseMainSupport main) {
+        CamelContext context = main.getCamelContext();
+        List<String> froms = new ArrayList<>();
+        for (RouteDefinition rd : ((ModelCamelContext) context).getRouteDefinitions()) {
+            if (rd.getInput() == null) {
+                continue;
+            }
+            String uri = rd.getInput().getEndpointUri();
+            froms.add(uri);
+            // notifier routes get Talon's retries and dead letter unless they name their own configuration
+            if (uri.matches("^direct:(//)?notifier-.*") && rd.getRouteConfigurationId() == null) {
+                rd.setRouteConfigurationId(NOTIFIER_ERRORS);
+            }
+        }
+        Catalog catalog = Catalog.fromEndpoints(froms);
+        runtime.catalog(catalog);
+        LOG.info("actionners: {}", catalog.actionnerNames());
+        LOG.info("notifiers: {}", catalog.notifierNames());
+
+        List<String> problems = new ArrayList<>();
+        for (String n : runtime.config().defaultNotifiers()) {
+            if (!catalog.hasNotifier(n)) {
+                problems.add("default_notifiers: unknown notifier '" + n + "' (known: "
+                        + String.join(", ", catalog.notifierNames()) + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new TalonStartupException("invalid configuration", problems);
+        }
+
+        LoadResult rules = reloader.load();
+        if (!rules.ok()) {
+            throw new TalonStartupException("invalid rules in " + runtime.ruleFiles().describe(),
+                    rules.errors().stream().map(Object::toString).toList());
+        }
+        LOG.info("{} rules loaded from {}{}", rules.rules().size(), runtime.ruleFiles().describe(),
+                runtime.config().dryRun() ? " (dry_run: no action will run)" : "");
+
+        NotifierQueues.createWorkers(context, runtime.config().integer("workers"));
+        NotifierQueues.createNotifierQueues(context, catalog);
+    }
+
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        if (runtime.config().watchRules()) {
+            try {
+                reloader.watch(5000);
+            } catch (java.io.IOException e) {
+                LOG.warn("cannot watch the rule files, rules will not be reloaded: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void beforeStop(BaseMainSupport main) {
+        reloader.close();
+    }
+
+    public RulesReloader reloader() {
+        return reloader;
+    }
+}

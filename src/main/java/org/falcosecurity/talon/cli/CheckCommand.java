@@ -1,0 +1,45 @@
+package org.falcosecurity.talon.cli;
+
+import org.falcosecurity.talon.config.ConfigException;
+import org.falcosecurity.talon.rules.LoadResult;
+import org.falcosecurity.talon.rules.Rule;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Check the rule files: exit 0 with a summary when they are valid,",
+            "1 with every error (file, rule or action, field, problem) when not."})
+public class CheckCommand implements Callable<Integer> {
+
+    @ParentCommand
+    TalonCommand parent;
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.forCli();
+        CliContext ctx;
+        try {
+            ctx = CliContext.of(parent);
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> System.err.println("error: " + p));
+            return 1;
+        }
+        LoadResult r = ctx.load();
+        if (!r.ok()) {
+            r.errors().forEach(e -> System.err.println("error: " + e));
+            System.err.println(r.errors().size() + " error(s) in " + ctx.ruleFiles.describe());
+            return 1;
+        }
+        long actions = r.rules().rules().stream().mapToLong(x -> x.actions().size()).sum();
+        System.out.println("rules are valid: " + r.rules().size() + " rules, " + actions + " actions in "
+                + ctx.ruleFiles.describe());
+        for (Rule rule : r.rules().rules()) {
+            System.out.println("  - " + rule.name() + (rule.dryRun() ? " (dry-run)" : "") + ": "
+                    + String.join(" -> ", rule.actions().stream().map(a -> a.name() + " [" + a.actionner() + "]")
+                    .toList()));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,107 @@
+package org.falcosecurity.talon.cli;
+
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.falcosecurity.talon.config.ConfigException;
+import org.falcosecurity.talon.config.Secrets;
+import org.falcosecurity.talon.rules.Action;
+import org.falcosecurity.talon.rules.FieldTerm;
+import org.falcosecurity.talon.rules.LoadResult;
+import org.falcosecurity.talon.rules.Match;
+import org.falcosecurity.talon.rules.Rule;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "rules", mixinStandardHelpOptions = true, description = "Work with the rule files.",
+        subcommands = {RulesCommand.Print.class})
+public class RulesCommand {
+
+    @ParentCommand
+    TalonCommand parent;
+
+    @Command(name = "print", mixinStandardHelpOptions = true,
+            description = "Print the merged rules as YAML (every action resolved; secrets masked).")
+    static class Print implements Callable<Integer> {
+
+        @ParentCommand
+        RulesCommand rules;
+
+        @Override
+        public Integer call() throws Exception {
+            Logging.forCli();
+            CliContext ctx;
+            try {
+                ctx = CliContext.of(rules.parent);
+            } catch (ConfigException e) {
+                e.problems().forEach(p -> System.err.println("error: " + p));
+                return 1;
+            }
+            LoadResult r = ctx.load();
+            if (!r.ok()) {
+                r.errors().forEach(e -> System.err.println("error: " + e));
+                return 1;
+            }
+            List<Object> out = new ArrayList<>();
+            for (Rule rule : r.rules().rules()) {
+                out.add(render(rule));
+            }
+            YAMLMapper yaml = YAMLMapper.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
+            System.out.print(yaml.writeValueAsString(out));
+            return 0;
+        }
+    }
+
+    static Map<String, Object> render(Rule rule) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rule", rule.name());
+        if (!rule.description().isEmpty()) {
+            m.put("description", rule.description());
+        }
+        Match match = rule.match();
+        Map<String, Object> mm = new LinkedHashMap<>();
+        if (!match.rules().isEmpty()) {
+            mm.put("rules", match.rules());
+        }
+        if (match.priority() != null) {
+            mm.put("priority", match.priority().toString());
+        }
+        if (!match.tags().isEmpty()) {
+            mm.put("tags", match.tags().stream().map(s -> String.join(", ", s)).toList());
+        }
+        if (!match.outputFields().isEmpty()) {
+            mm.put("output_fields", match.outputFields().stream()
+                    .map(l -> String.join(", ", l.stream().map(FieldTerm::toString).toList())).toList());
+        }
+        if (match.source() != null) {
+            mm.put("source", match.source());
+        }
+        m.put("match", mm);
+        m.put("continue", rule.continueRules());
+        m.put("dry_run", rule.dryRun());
+        List<Object> actions = new ArrayList<>();
+        for (Action a : rule.actions()) {
+            Map<String, Object> am = new LinkedHashMap<>();
+            am.put("action", a.name());
+            am.put("actionner", a.actionner());
+            am.put("continue", a.continueAfter());
+            am.put("ignore_errors", a.ignoreErrors());
+            if (!a.parameters().isEmpty()) {
+                am.put("parameters", Secrets.mask(a.parameters()));
+            }
+            actions.add(am);
+        }
+        m.put("actions", actions);
+        if (!rule.notifiers().isEmpty()) {
+            m.put("notifiers", rule.notifiers());
+        }
+        m.put("files", rule.files());
+        return m;
+    }
+}

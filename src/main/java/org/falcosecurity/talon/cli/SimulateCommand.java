@@ -1,0 +1,145 @@
+package org.falcosecurity.talon.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.falcosecurity.talon.config.ConfigException;
+import org.falcosecurity.talon.config.Secrets;
+import org.falcosecurity.talon.rules.Action;
+import org.falcosecurity.talon.rules.BadEventException;
+import org.falcosecurity.talon.rules.Event;
+import org.falcosecurity.talon.rules.EventParser;
+import org.falcosecurity.talon.rules.LoadResult;
+import org.falcosecurity.talon.rules.RuleMatch;
+import org.falcosecurity.talon.rules.RuleSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {
+            "Show which rules would fire for saved events, and which actions they would run, without touching any",
+            "cluster or notifier. EVENTS is a file or - (stdin): JSON Lines, or one JSON array.",
+            "Prints one JSON line per event. Exit code: 0 all events parsed, 1 some did not, 2 invalid rules."})
+public class SimulateCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ParentCommand
+    TalonCommand parent;
+
+    @Parameters(index = "0", paramLabel = "EVENTS", description = "Events file, or - for standard input")
+    String events;
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.forCli();
+        CliContext ctx;
+        try {
+            ctx = CliContext.of(parent);
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> System.err.println("error: " + p));
+            return 2;
+        }
+        LoadResult r = ctx.load();
+        if (!r.ok()) {
+            r.errors().forEach(e -> System.err.println("error: " + e));
+            return 2;
+        }
+        String text;
+        try {
+            text = "-".equals(events) ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(events), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            System.err.println("error: cannot read " + events + ": " + e.getMessage());
+            return 1;
+        }
+        return simulate(text, r.rules(), ctx.config.dryRun(), System.out);
+    }
+
+    /** Prints one line per event; returns 0 when every event parsed, else 1. */
+    static int simulate(String text, RuleSet rules, boolean globalDryRun, PrintStream out) {
+        EventParser parser = new EventParser();
+        boolean allParsed = true;
+        List<Object> inputs = split(text);
+        for (int i = 0; i < inputs.size(); i++) {
+            Object in = inputs.get(i);
+            ObjectNode line = JSON.createObjectNode();
+            line.put("event", i);
+            try {
+                Event e = in instanceof JsonNode n ? parser.parse(n) : parser.parse((String) in);
+                line.put("rule", e.rule());
+                ArrayNode matches = line.putArray("matches");
+                for (RuleMatch m : rules.plan(e, globalDryRun)) {
+                    ObjectNode mn = matches.addObject();
+                    mn.put("rule", m.rule().name());
+                    mn.put("dry_run", m.dryRun());
+                    ArrayNode actions = mn.putArray("actions");
+                    for (Action a : m.actions()) {
+                        ObjectNode an = actions.addObject();
+                        an.put("action", a.name());
+                        an.put("actionner", a.actionner());
+                        an.set("parameters", JSON.valueToTree(Secrets.mask(a.parameters())));
+                    }
+                }
+            } catch (BadEventException ex) {
+                allParsed = false;
+                line.removeAll();
+                line.put("event", i);
+                line.put("error", ex.getMessage());
+            }
+            out.println(line);
+        }
+        return allParsed ? 0 : 1;
+    }
+
+    /**
+     * The events of the input: the elements of a JSON array; else the JSON values one after the other (JSON Lines,
+     * or pretty-printed objects); else, when that stream is broken, each non-blank line on its own.
+     */
+    static List<Object> split(String text) {
+        String t = text.strip();
+        List<Object> out = new ArrayList<>();
+        if (t.isEmpty()) {
+            return out;
+        }
+        if (t.startsWith("[")) {
+            try {
+                JsonNode arr = JSON.readTree(t);
+                arr.forEach(out::add);
+                return out;
+            } catch (IOException e) {
+                out.add(t);
+                return out;
+            }
+        }
+        try (JsonParser p = new JsonFactory().createParser(t);
+             MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(p)) {
+            List<Object> values = new ArrayList<>();
+            while (it.hasNextValue()) {
+                values.add(it.nextValue());
+            }
+            return values;
+        } catch (IOException | RuntimeException e) {
+            for (String line : text.split("\\R")) {
+                if (!line.isBlank()) {
+                    out.add(line);
+                }
+            }
+            return out;
+        }
+    }
+}

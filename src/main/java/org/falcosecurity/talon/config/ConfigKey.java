@@ -1,0 +1,42 @@
+package org.falcosecurity.talon.config;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A static configuration key: its dotted name (nested YAML maps), type, default and description.
+ * The environment variable is the name upper-cased with {@code .} turned into {@code _}.
+ */
+public record ConfigKey(String name, Type type, Object defaultValue, String description) {
+
+    public enum Type { STRING, INTEGER, BOOLEAN, LIST }
+
+    public String envName() {
+        return name.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /** Every key Talon reads, in the order the README documents them. */
+    public static final List<ConfigKey> ALL = List.of(
+            new ConfigKey("listen_address", Type.STRING, "0.0.0.0", "Listen address of the intake"),
+            new ConfigKey("listen_port", Type.INTEGER, 2803, "Listen port of the intake"),
+            new ConfigKey("rules_files", Type.LIST, List.of(),
+                    "Rule files, merged in order (the -r flags replace this list)"),
+            new ConfigKey("watch_rules", Type.BOOLEAN, true, "Reload the rule files when they change"),
+            new ConfigKey("print_all_events", Type.BOOLEAN, true,
+                    "Log every received event, not only those that match a rule"),
+            new ConfigKey("routes_directory", Type.STRING, "routes",
+                    "Directory of extra YAML DSL routes (actionners, notifiers); a file named like a packaged route"
+                            + " replaces it"),
+            new ConfigKey("kubeconfig", Type.STRING, "",
+                    "Kubeconfig file, when Talon runs outside Kubernetes (else the in-cluster service account)"),
+            new ConfigKey("log_format", Type.STRING, "color", "Log format: color, text or json"),
+            new ConfigKey("default_notifiers", Type.LIST, List.of(), "Notifiers called for every action result"),
+            new ConfigKey("dry_run", Type.BOOLEAN, false,
+                    "Run no action at all: every action is reported with status dry-run"),
+            new ConfigKey("max_body_bytes", Type.INTEGER, 1048576,
+                    "Largest accepted request body; larger bodies get 413"),
+            new ConfigKey("queue_size", Type.INTEGER, 10000,
+                    "Events accepted but not yet processed, per worker; beyond it the intake answers 429"),
+            new ConfigKey("workers", Type.INTEGER, 4,
+                    "Event workers; events of one pod always go to the same worker, in order"));
+}

@@ -1,0 +1,49 @@
+package org.falcosecurity.talon.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Which settings and parameters hold secrets, and how they are masked wherever Talon prints them. */
+public final class Secrets {
+
+    public static final String MASK = "******";
+
+    private static final Pattern SECRET_KEY = Pattern.compile(
+            "(?i).*(password|passwd|secret|token|api_?key|apikey|webhook_url|authorization|credential).*");
+    private static final Pattern URL_USERINFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\s]+@");
+
+    private Secrets() {
+    }
+
+    public static boolean isSecretKey(String key) {
+        return key != null && SECRET_KEY.matcher(key).matches();
+    }
+
+    /** Masks {@code user:pass@} in URLs inside free text. */
+    public static String maskUrls(String text) {
+        return text == null ? null : URL_USERINFO.matcher(text).replaceAll("$1" + MASK + "@");
+    }
+
+    /** A copy of a parameter or settings tree with secret values masked (recursively). */
+    public static Map<String, Object> mask(Map<String, Object> params) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        params.forEach((k, v) -> out.put(k, isSecretKey(k) && v != null ? MASK : maskValue(v)));
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object maskValue(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            return mask((Map<String, Object>) m);
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(Secrets::maskValue).toList();
+        }
+        if (v instanceof String s) {
+            return maskUrls(s);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,107 @@
+package org.falcosecurity.talon.rules;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Falco event, as Falco's http_output or Falcosidekick's webhook / talon output sends it.
+ *
+ * <p>Output-field values are kept as canonical strings (see {@link EventParser}), so matching and
+ * substitution never depend on the JSON type the sender picked.
+ *
+ * @param uuid          the sender's id (Falcosidekick sets one), may be empty
+ * @param rule          the Falco rule name
+ * @param priority      the Falco priority
+ * @param output        the output line as sent
+ * @param outputText    the output without its {@code HH:MM:SS.nnnnnnnnn: Priority } prefix
+ * @param time          the event time as sent (RFC 3339), may be empty
+ * @param source        the event source, {@code syscall} when absent
+ * @param hostname      the host that saw the event, may be empty
+ * @param tags          the rule's tags
+ * @param outputFields  output fields, as canonical strings (null becomes the empty string)
+ */
+public record Event(
+        String uuid,
+        String rule,
+        Priority priority,
+        String output,
+        String outputText,
+        String time,
+        String source,
+        String hostname,
+        List<String> tags,
+        Map<String, String> outputFields) {
+
+    public Event {
+        tags = List.copyOf(tags);
+        outputFields = Map.copyOf(outputFields);
+    }
+
+    public Set<String> tagSet() {
+        return Set.copyOf(tags);
+    }
+
+    /** The value of an output field, or {@code null} when the event does not carry it. */
+    public String field(String name) {
+        return outputFields.get(name);
+    }
+
+    /** The first of the given output fields that is present and not empty, or {@code null}. */
+    public String firstField(String... names) {
+        for (String n : names) {
+            String v = outputFields.get(n);
+            if (v != null && !v.isEmpty()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** Pod name: {@code k8s.pod.name}, else (Kubernetes audit events) {@code ka.target.pod.name} or {@code ka.target.name}. */
+    public String podName() {
+        return firstField("k8s.pod.name", "ka.target.pod.name", "ka.target.name");
+    }
+
+    /** Namespace: {@code k8s.ns.name}, else (Kubernetes audit events) {@code ka.target.namespace}. */
+    public String namespace() {
+        return firstField("k8s.ns.name", "ka.target.namespace");
+    }
+
+    /** Getter-style accessors, for Camel's simple language ({@code ${body.podName}}). */
+    public String getRule() {
+        return rule;
+    }
+
+    public String getPriority() {
+        return priority.displayName();
+    }
+
+    public String getOutput() {
+        return outputText;
+    }
+
+    public String getSource() {
+        return source;
+    }
+
+    public String getHostname() {
+        return hostname;
+    }
+
+    public List<String> getTags() {
+        return tags;
+    }
+
+    public Map<String, String> getOutputFields() {
+        return outputFields;
+    }
+
+    public String getPodName() {
+        return podName();
+    }
+
+    public String getNamespace() {
+        return namespace();
+    }
+}
