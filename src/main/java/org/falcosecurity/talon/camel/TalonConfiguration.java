@@ -21,6 +21,9 @@ public class TalonConfiguration implements CamelConfiguration {
         }
         int maxBody = runtime.config().integer("max_body_bytes");
         registry.bind("talonCounters", runtime.counters());
+        // the one Kubernetes client, shared by camel-kubernetes endpoints (kubernetesClient=#kubernetesClient) and
+        // Talon's processors
+        registry.bind("kubernetesClient", runtime.kubernetes().client());
         registry.bind("eventIntake", new EventIntake(runtime.engine(), runtime.config().integer("workers"),
                 runtime.config().printAllEvents(), maxBody));
         registry.bind("actionRouter", new ActionRouter(runtime.config().defaultNotifiers(), runtime::catalog,

@@ -1,8 +1,10 @@
 package org.falcosecurity.talon.camel;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import org.falcosecurity.talon.config.RuleFiles;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.rules.Catalog;
+import org.falcosecurity.talon.kubernetes.KubernetesClients;
 import org.falcosecurity.talon.rules.RuleEngine;
 
 import java.util.List;
@@ -21,6 +23,8 @@ public final class TalonRuntime {
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(new Catalog(java.util.Map.of(),
             java.util.Set.of()));
     private final List<ActionRouter.ResultListener> resultListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private KubernetesClients.Connection kubernetes;
+    private boolean ownsKubernetesClient;
 
     public TalonRuntime(TalonConfig config, RuleFiles ruleFiles) {
         this.config = config;
@@ -50,6 +54,31 @@ public final class TalonRuntime {
 
     void catalog(Catalog c) {
         catalog.set(c);
+    }
+
+    /** Uses this client instead of finding a cluster (tests point it at the API simulator). */
+    public synchronized void useKubernetesClient(KubernetesClient client) {
+        this.kubernetes = new KubernetesClients.Connection(client, true, "provided client");
+        this.ownsKubernetesClient = false;
+    }
+
+    /** The shared Kubernetes client, created on first use from {@code kubeconfig} / in-cluster config. */
+    public synchronized KubernetesClients.Connection kubernetes() {
+        if (kubernetes == null) {
+            try {
+                kubernetes = KubernetesClients.connect(config.kubeconfig(), System.getenv());
+            } catch (java.io.IOException e) {
+                throw new TalonStartupException("invalid Kubernetes configuration", List.of(e.getMessage()));
+            }
+            ownsKubernetesClient = true;
+        }
+        return kubernetes;
+    }
+
+    synchronized void closeKubernetesClient() {
+        if (kubernetes != null && ownsKubernetesClient) {
+            kubernetes.client().close();
+        }
     }
 
     /** Adds an observer of every action result (metrics; tests). */

@@ -37,6 +37,7 @@ public final class TalonServer implements AutoCloseable {
             throws IOException {
         TalonRuntime runtime = new TalonRuntime(config, rules);
         Main main = new Main(TalonApplication.class);
+        main.configure().setBasePackageScanEnabled(false);
         main.bind("talonRuntime", runtime);
         main.configure().addConfiguration(TalonConfiguration.class);
         // classpath copy first, then a file in the working directory overrides it key by key
@@ -113,5 +114,6 @@ public final class TalonServer implements AutoCloseable {
     public void close() {
         startup.beforeStop(main);
         safeStop();
+        startup.afterStop(main);
     }
 }

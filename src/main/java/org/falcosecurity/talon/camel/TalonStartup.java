@@ -70,6 +70,7 @@ public final class TalonStartup extends MainListenerSupport {
         }
         LOG.info("{} rules loaded from {}{}", rules.rules().size(), runtime.ruleFiles().describe(),
                 runtime.config().dryRun() ? " (dry_run: no action will run)" : "");
+        LOG.info("Kubernetes: {}", runtime.kubernetes().description());
 
         NotifierQueues.createWorkers(context, runtime.config().integer("workers"));
         NotifierQueues.createNotifierQueues(context, catalog);
@@ -89,6 +90,11 @@ public final class TalonStartup extends MainListenerSupport {
     @Override
     public void beforeStop(BaseMainSupport main) {
         reloader.close();
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        runtime.closeKubernetesClient();
     }
 
     public RulesReloader reloader() {

@@ -1,0 +1,55 @@
+package org.falcosecurity.talon.kubernetes;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The one fabric8 client Talon shares between camel-kubernetes endpoints ({@code kubernetesClient=#kubernetesClient})
+ * and its own processors.
+ *
+ * <p>Where it connects: the {@code kubeconfig} setting when set; else the in-cluster service account when Talon runs
+ * in a pod; else {@code $KUBECONFIG} or {@code ~/.kube/config}. When none exists the cluster is "not configured":
+ * Kubernetes actions then fail with a message that says so (unless they are dry runs).
+ */
+public final class KubernetesClients {
+
+    private KubernetesClients() {
+    }
+
+    /** A client and whether a cluster was actually found. */
+    public record Connection(KubernetesClient client, boolean configured, String description) {
+    }
+
+    public static Connection connect(String kubeconfig, Map<String, String> env) throws IOException {
+        if (kubeconfig != null && !kubeconfig.isBlank()) {
+            Path p = Path.of(kubeconfig);
+            if (!Files.isRegularFile(p)) {
+                throw new IOException("kubeconfig " + kubeconfig + " not found");
+            }
+            Config c = Config.fromKubeconfig(null, Files.readString(p, StandardCharsets.UTF_8), p.toString());
+            return new Connection(new KubernetesClientBuilder().withConfig(c).build(), true,
+                    "kubeconfig " + kubeconfig);
+        }
+        boolean inCluster = env.containsKey("KUBERNETES_SERVICE_HOST")
+                && Files.exists(Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token"));
+        String kc = env.get("KUBECONFIG");
+        Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
+        boolean hasKubeconfig = (kc != null && !kc.isBlank() && Files.isRegularFile(Path.of(kc.split(java.io.File.pathSeparator)[0])))
+                || Files.isRegularFile(home);
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
+        if (inCluster) {
+            return new Connection(client, true, "in-cluster service account");
+        }
+        if (hasKubeconfig) {
+            return new Connection(client, true, kc != null && !kc.isBlank() ? "$KUBECONFIG" : home.toString());
+        }
+        return new Connection(client, false, "no cluster configured");
+    }
+}

@@ -1,0 +1,167 @@
+package org.falcosecurity.talon.support;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.falcosecurity.talon.camel.ActionResult;
+import org.falcosecurity.talon.camel.TalonServer;
+import org.falcosecurity.talon.config.RuleFiles;
+import org.falcosecurity.talon.config.TalonConfig;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Starts the real Talon (Camel Main, YAML routes, HTTP intake) in-process on a free port, with the given config and
+ * rule files, and posts real HTTP requests to it.
+ */
+public final class TalonTestServer implements AutoCloseable {
+
+    private final TalonServer server;
+    private final int port;
+    private final Path dir;
+    private final List<ActionResult> results = new CopyOnWriteArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TalonTestServer(TalonServer server, int port, Path dir) {
+        this.server = server;
+        this.port = port;
+        this.dir = dir;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static final class Builder {
+        private String config = "";
+        private final List<String> rules = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final Map<String, String> properties = new LinkedHashMap<>();
+        private KubernetesClient kubernetesClient;
+
+        /** The config file's YAML (listen_port is set by the harness). */
+        public Builder config(String yaml) {
+            this.config = yaml;
+            return this;
+        }
+
+        /** A rule file's YAML; call again to add more files, merged in order. */
+        public Builder rules(String yaml) {
+            rules.add(yaml);
+            return this;
+        }
+
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        /** A Camel property overriding application.properties. */
+        public Builder property(String key, String value) {
+            properties.put(key, value);
+            return this;
+        }
+
+        public Builder kubernetesClient(KubernetesClient client) {
+            this.kubernetesClient = client;
+            return this;
+        }
+
+        public TalonTestServer start() throws Exception {
+            Path dir = Files.createTempDirectory("talon-test");
+            List<Path> files = new ArrayList<>();
+            for (int i = 0; i < rules.size(); i++) {
+                Path f = dir.resolve("rules-" + i + ".yaml");
+                Files.writeString(f, rules.get(i));
+                files.add(f);
+            }
+            int port = freePort();
+            Map<String, String> e = new LinkedHashMap<>(env);
+            e.put("LISTEN_PORT", String.valueOf(port));
+            e.putIfAbsent("LISTEN_ADDRESS", "127.0.0.1");
+            TalonConfig cfg = TalonConfig.parse(config, "test-config.yaml", e);
+            TalonServer server = TalonServer.create(cfg, RuleFiles.of(files), properties);
+            if (kubernetesClient != null) {
+                server.runtime().useKubernetesClient(kubernetesClient);
+            }
+            TalonTestServer t = new TalonTestServer(server, port, dir);
+            server.runtime().addResultListener((r, ev, nanos) -> t.results.add(r));
+            server.start();
+            return t;
+        }
+    }
+
+    public TalonServer server() {
+        return server;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Directory holding the rule files (rules-0.yaml, ...). */
+    public Path dir() {
+        return dir;
+    }
+
+    public Path ruleFile(int i) {
+        return dir.resolve("rules-" + i + ".yaml");
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    public HttpResponse<String> post(String body) throws IOException, InterruptedException {
+        return send("POST", "/", body, "application/json");
+    }
+
+    public HttpResponse<String> send(String method, String path, String body, String contentType)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Every action result so far, in the order they were produced. */
+    public List<ActionResult> results() {
+        return List.copyOf(results);
+    }
+
+    /** Waits until at least {@code n} results were produced, and returns them. */
+    public List<ActionResult> awaitResults(int n) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> results.size() >= n);
+        return results();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
