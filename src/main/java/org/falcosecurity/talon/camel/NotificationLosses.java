@@ -32,21 +32,21 @@ public class NotificationLosses implements Processor {
     /** Called before each redelivery ({@code onRedeliveryRef}). */
     @Override
     public void process(Exchange exchange) {
-        String notifier = exchange.getMessage().getHeader(TalonHeaders.NOTIFIER, "?", String.class);
+        String notifier = notifier(exchange);
         Integer attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notification_retries", "notifier", notifier);
-        LOG.warn("notifier '{}' failed ({}); retry {} for rule='{}' action='{}'", notifier, describe(cause),
+        LOG.warn("notifier '{}' failed ({}); retry {} for rule='{}' action='{}'", notifier, Secrets.describe(cause),
                 attempt, exchange.getMessage().getHeader(TalonHeaders.RULE),
                 exchange.getMessage().getHeader(TalonHeaders.ACTION));
     }
 
     /** A notification that failed after every retry. */
     public void deadLetter(Exchange exchange) {
-        String notifier = exchange.getMessage().getHeader(TalonHeaders.NOTIFIER, "?", String.class);
+        String notifier = notifier(exchange);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notifications_lost", "notifier", notifier, "reason", "failed");
-        LOG.error("notification to '{}' lost after its retries ({}): {}", notifier, describe(cause),
+        LOG.error("notification to '{}' lost after its retries ({}): {}", notifier, Secrets.describe(cause),
                 summary(exchange));
         writeDeadLetter(exchange, notifier, "failed");
     }
@@ -55,8 +55,12 @@ public class NotificationLosses implements Processor {
     public void queueFull(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notifications_lost", "notifier", "*", "reason", "queue_full");
-        LOG.error("notification dropped, a notifier queue is full ({}): {}", describe(cause), summary(exchange));
+        LOG.error("notification dropped, a notifier queue is full ({}): {}", Secrets.describe(cause), summary(exchange));
         writeDeadLetter(exchange, "*", "queue_full");
+    }
+
+    private static String notifier(Exchange exchange) {
+        return exchange.getProperty(TalonHeaders.NOTIFIER, "?", String.class);
     }
 
     private static String summary(Exchange exchange) {
@@ -66,24 +70,6 @@ public class NotificationLosses implements Processor {
                     + " trace_id=" + r.getTraceId();
         }
         return "trace_id=" + exchange.getMessage().getHeader(TalonHeaders.TRACE_ID);
-    }
-
-    /** Exception type and message with any URL credentials masked. */
-    static String describe(Throwable t) {
-        if (t == null) {
-            return "unknown error";
-        }
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String msg = root.getMessage() == null ? "" : ": " + Secrets.maskUrls(stripQuery(root.getMessage()));
-        return root.getClass().getSimpleName() + msg;
-    }
-
-    /** Drops URL paths and queries from a message: webhook URLs carry their token in the path. */
-    private static String stripQuery(String s) {
-        return s.replaceAll("(?i)(https?://[^/\\s]+)/\\S*", "$1/…");
     }
 
     private synchronized void writeDeadLetter(Exchange exchange, String notifier, String reason) {

@@ -29,6 +29,7 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("actionRouter", new ActionRouter(runtime.config().defaultNotifiers(), runtime::catalog,
                 runtime::fireResult));
         registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
+        registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));
         String deadLetter = context.getPropertiesComponent().resolveProperty("talon.notifier.dead-letter-file")
                 .orElse("");
         registry.bind("notificationLosses", new NotificationLosses(runtime.counters(),

@@ -60,6 +60,7 @@ public final class TalonTestServer implements AutoCloseable {
         private final Map<String, String> env = new LinkedHashMap<>();
         private final Map<String, String> properties = new LinkedHashMap<>();
         private KubernetesClient kubernetesClient;
+        private final Map<String, String> routes = new LinkedHashMap<>();
 
         /** The config file's YAML (listen_port is set by the harness). */
         public Builder config(String yaml) {
@@ -84,6 +85,12 @@ public final class TalonTestServer implements AutoCloseable {
             return this;
         }
 
+        /** An extra YAML DSL route file (name ending in .camel.yaml) put in the routes_directory. */
+        public Builder route(String fileName, String yaml) {
+            routes.put(fileName, yaml);
+            return this;
+        }
+
         public Builder kubernetesClient(KubernetesClient client) {
             this.kubernetesClient = client;
             return this;
@@ -97,8 +104,15 @@ public final class TalonTestServer implements AutoCloseable {
                 Files.writeString(f, rules.get(i));
                 files.add(f);
             }
+            Path routesDir = Files.createDirectories(dir.resolve("routes"));
+            for (Map.Entry<String, String> r : routes.entrySet()) {
+                Files.writeString(routesDir.resolve(r.getKey()), r.getValue());
+            }
             int port = freePort();
             Map<String, String> e = new LinkedHashMap<>(env);
+            if (!routes.isEmpty()) {
+                e.putIfAbsent("ROUTES_DIRECTORY", routesDir.toString());
+            }
             e.put("LISTEN_PORT", String.valueOf(port));
             e.putIfAbsent("LISTEN_ADDRESS", "127.0.0.1");
             TalonConfig cfg = TalonConfig.parse(config, "test-config.yaml", e);
@@ -111,6 +125,11 @@ public final class TalonTestServer implements AutoCloseable {
             server.start();
             return t;
         }
+    }
+
+    /** A mock endpoint of the running context (test routes send to {@code mock:<name>}). */
+    public org.apache.camel.component.mock.MockEndpoint mock(String name) {
+        return server.context().getEndpoint("mock:" + name, org.apache.camel.component.mock.MockEndpoint.class);
     }
 
     public TalonServer server() {
