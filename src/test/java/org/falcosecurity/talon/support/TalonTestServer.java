@@ -57,6 +57,7 @@ public final class TalonTestServer implements AutoCloseable {
     public static final class Builder {
         private String config = "";
         private final List<String> rules = new ArrayList<>();
+        private final List<Path> rulePaths = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
         private final Map<String, String> properties = new LinkedHashMap<>();
         private KubernetesClient kubernetesClient;
@@ -71,6 +72,12 @@ public final class TalonTestServer implements AutoCloseable {
         /** A rule file's YAML; call again to add more files, merged in order. */
         public Builder rules(String yaml) {
             rules.add(yaml);
+            return this;
+        }
+
+        /** An existing rule file (after the ones given as text). */
+        public Builder rulesPath(Path file) {
+            rulePaths.add(file);
             return this;
         }
 
@@ -104,6 +111,7 @@ public final class TalonTestServer implements AutoCloseable {
                 Files.writeString(f, rules.get(i));
                 files.add(f);
             }
+            files.addAll(rulePaths);
             Path routesDir = Files.createDirectories(dir.resolve("routes"));
             for (Map.Entry<String, String> r : routes.entrySet()) {
                 Files.writeString(routesDir.resolve(r.getKey()), r.getValue());
@@ -116,7 +124,9 @@ public final class TalonTestServer implements AutoCloseable {
             e.put("LISTEN_PORT", String.valueOf(port));
             e.putIfAbsent("LISTEN_ADDRESS", "127.0.0.1");
             TalonConfig cfg = TalonConfig.parse(config, "test-config.yaml", e);
-            TalonServer server = TalonServer.create(cfg, RuleFiles.of(files), properties);
+            // no rule file given: the packaged example rules, as `server` does with no rule file around
+            RuleFiles ruleFiles = files.isEmpty() ? RuleFiles.packagedDefault() : RuleFiles.of(files);
+            TalonServer server = TalonServer.create(cfg, ruleFiles, properties);
             if (kubernetesClient != null) {
                 server.runtime().useKubernetesClient(kubernetesClient);
             }
