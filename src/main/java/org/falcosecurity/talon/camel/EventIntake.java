@@ -13,6 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.UUID;
 
@@ -29,16 +31,23 @@ public class EventIntake {
     private final RuleEngine engine;
     private final int workers;
     private final boolean printAllEvents;
+    private final byte[] expectedAuthorization;
 
-    public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes) {
+    /**
+     * @param authToken the bearer token senders must present, or empty for an open intake
+     */
+    public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes, String authToken) {
         this.parser = new EventParser(maxBodyBytes);
         this.engine = engine;
         this.workers = workers;
         this.printAllEvents = printAllEvents;
+        this.expectedAuthorization = authToken == null || authToken.isEmpty() ? null
+                : ("Bearer " + authToken).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Validates and parses the request; sets the event, its plan and its worker partition as exchange properties. */
     public void accept(Exchange exchange) throws IntakeException {
+        authenticate(exchange);
         String method = exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class);
         if (method != null && !"POST".equalsIgnoreCase(method)) {
             throw new IntakeException(400, "method_not_allowed",
@@ -59,6 +68,17 @@ public class EventIntake {
             throw new IntakeException(400, "bad_event", e.getMessage(), e.field());
         }
         admit(exchange, event);
+    }
+
+    /** Checks the bearer token in constant time; the answer never says more than "unauthorized". */
+    private void authenticate(Exchange exchange) throws IntakeException {
+        if (expectedAuthorization == null) {
+            return;
+        }
+        String given = exchange.getMessage().getHeader("Authorization", "", String.class);
+        if (!MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
+            throw new IntakeException(401, "unauthorized", "unauthorized", null);
+        }
     }
 
     /** Plans an already parsed event and sets the exchange properties the workers read. */

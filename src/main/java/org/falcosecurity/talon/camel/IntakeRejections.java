@@ -15,6 +15,20 @@ public class IntakeRejections {
         this.counters = counters;
     }
 
+    /** The 4xx answer for a refused request: status, JSON body naming the problem, and its headers. */
+    public void answer(Exchange exchange) {
+        IntakeException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, IntakeException.class);
+        counters.increment("events_rejected", "reason", e.getError());
+        var m = exchange.getMessage();
+        m.removeHeaders("*");
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, e.getStatus());
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (e.getStatus() == 401) {
+            m.setHeader("WWW-Authenticate", "Bearer");
+        }
+        m.setBody(e.getJson());
+    }
+
     public void queueFull(Exchange exchange) {
         counters.increment("events_rejected", "reason", "queue_full");
         LOG.warn("event rejected with 429: the worker queue is full");

@@ -65,8 +65,10 @@ public final class TalonStartup extends MainListenerSupport {
                 runtime.config().dryRun() ? " (dry_run: no action will run)" : "");
         LOG.info("Kubernetes: {}", runtime.kubernetes().description());
 
-        NotifierQueues.createWorkers(context, runtime.config().integer("workers"));
+        // created before the workers: routes stop in reverse order, so on shutdown the workers finish first and the
+        // notifier queues are still there to take their last results
         NotifierQueues.createNotifierQueues(context, catalog);
+        NotifierQueues.createWorkers(context, runtime.config().integer("workers"));
     }
 
     @Override

@@ -89,7 +89,8 @@ class IntakeRouteTest {
                 .header("TalonStatus", "failure")
                 .header("TalonError", "forged")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Events.load("terminal-shell.json")
-                        .replace("cc84de57-7617-4359-ad40-1a7a8d854743", "forged-headers")))
+                        .replace("cc84de57-7617-4359-ad40-1a7a8d854743", "forged-headers")
+                        .replace("A shell was spawned", "Another shell was spawned")))
                 .build();
         HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
