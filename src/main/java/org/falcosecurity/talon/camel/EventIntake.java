@@ -115,9 +115,7 @@ public class EventIntake {
      * never run concurrently and keep their order.
      */
     static int partition(Event event, int workers) {
-        String pod = event.podName();
-        String key = pod != null ? event.namespace() + "/" + pod : event.hostname();
-        return Math.floorMod(key == null ? 0 : key.hashCode(), workers);
+        return Math.floorMod(PodGate.key(event).hashCode(), workers);
     }
 
     private static void logEvent(Event event, List<RuleMatch> plan, String traceId) {

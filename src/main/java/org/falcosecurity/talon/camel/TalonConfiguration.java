@@ -37,6 +37,7 @@ public class TalonConfiguration implements CamelConfiguration {
                 System::nanoTime);
         registry.bind("actionRouter", new ActionRouter(cfg.defaultNotifiers(), runtime::catalog,
                 runtime::fireResult, guard));
+        registry.bind("podGate", new PodGate());
         registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
         registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));
         String deadLetter = context.getPropertiesComponent().resolveProperty("talon.notifier.dead-letter-file")

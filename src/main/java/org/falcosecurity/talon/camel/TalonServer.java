@@ -102,6 +102,11 @@ public final class TalonServer implements AutoCloseable {
         return this;
     }
 
+    /** Binds a bean before start (extensions, tests). */
+    public void bind(String name, Object bean) {
+        main.bind(name, bean);
+    }
+
     /** Runs until the JVM is asked to stop (SIGTERM / Ctrl-C), then shuts down gracefully. */
     public void runUntilStopped() throws Exception {
         main.run();

@@ -62,6 +62,7 @@ public final class TalonTestServer implements AutoCloseable {
         private final Map<String, String> properties = new LinkedHashMap<>();
         private KubernetesClient kubernetesClient;
         private final Map<String, String> routes = new LinkedHashMap<>();
+        private final Map<String, Object> beans = new LinkedHashMap<>();
 
         /** The config file's YAML (listen_port is set by the harness). */
         public Builder config(String yaml) {
@@ -98,6 +99,12 @@ public final class TalonTestServer implements AutoCloseable {
             return this;
         }
 
+        /** A bean bound in the registry before start (test routes call it as bean:name). */
+        public Builder bean(String name, Object bean) {
+            beans.put(name, bean);
+            return this;
+        }
+
         public Builder kubernetesClient(KubernetesClient client) {
             this.kubernetesClient = client;
             return this;
@@ -127,6 +134,7 @@ public final class TalonTestServer implements AutoCloseable {
             // no rule file given: the packaged example rules, as `server` does with no rule file around
             RuleFiles ruleFiles = files.isEmpty() ? RuleFiles.packagedDefault() : RuleFiles.of(files);
             TalonServer server = TalonServer.create(cfg, ruleFiles, properties);
+            beans.forEach(server::bind);
             if (kubernetesClient != null) {
                 server.runtime().useKubernetesClient(kubernetesClient);
             }
