@@ -39,6 +39,7 @@ public final class TalonServer implements AutoCloseable {
         Main main = new Main(TalonApplication.class);
         main.configure().setBasePackageScanEnabled(false);
         main.bind("talonRuntime", runtime);
+        main.bind("talonHttpServerFactory", new TalonHttpServer.Factory(config.string("tls.client_auth")));
         main.configure().addConfiguration(TalonConfiguration.class);
         // classpath copy first, then a file in the working directory overrides it key by key
         main.setPropertyPlaceholderLocations(
