@@ -27,6 +27,7 @@ public class TalonHttpServer extends VertxPlatformHttpServer {
     private final VertxPlatformHttpServerConfiguration configuration;
     private final ClientAuth clientAuth;
     private HttpServer http;
+    private boolean ownsVertx;
 
     public TalonHttpServer(VertxPlatformHttpServerConfiguration configuration, ClientAuth clientAuth) {
         super(configuration);
@@ -47,6 +48,7 @@ public class TalonHttpServer extends VertxPlatformHttpServer {
         }
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel,
                 VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getPort()));
+        ownsVertx = lookupVertx() == null;
         http = getVertx().createHttpServer(options).requestHandler(router);
         http.listen(configuration.getBindPort(), configuration.getBindHost())
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -55,12 +57,24 @@ public class TalonHttpServer extends VertxPlatformHttpServer {
     @Override
     protected void stopServer() {
         if (http != null) {
+            getCamelContext().removeComponent("platform-http");
             try {
                 http.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // stopping anyway
             }
             http = null;
+        }
+    }
+
+    @Override
+    protected void stopVertx() {
+        if (ownsVertx && getVertx() != null) {
+            try {
+                getVertx().close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // stopping anyway
+            }
         }
     }
 

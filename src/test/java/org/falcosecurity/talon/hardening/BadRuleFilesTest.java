@@ -48,13 +48,13 @@ class BadRuleFilesTest {
     @Test
     void aReloadWithABrokenFileKeepsTheRunningRules() throws Exception {
         String good = "- rule: good\n  actions: [{action: log, actionner: custom:log}]\n";
-        try (LogCapture logs = LogCapture.start();
+        try (LogCapture logs = LogCapture.open();
              TalonTestServer t = TalonTestServer.builder().rules(good).start()) {
             long failures = 0;
             for (Map.Entry<Path, String> e : corpus().entrySet()) {
                 Files.copy(e.getKey(), t.ruleFile(0), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 long expected = ++failures;
-                await().atMost(Duration.ofSeconds(15)).as(e.getKey().toString()).until(() ->
+                await().alias(e.getKey().toString()).atMost(Duration.ofSeconds(15)).until(() ->
                         t.server().runtime().counters().get("rules_reloads", "result", "failure") >= expected);
                 assertThat(logs.all()).as(e.getKey().toString()).contains(e.getValue());
                 assertThat(t.post(Events.event("x", "Warning", "{\"n\":" + failures + "}")).body())

@@ -20,13 +20,13 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
         super("capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
     }
 
-    public static LogCapture start() {
+    public static LogCapture open() {
         LogCapture c = new LogCapture();
-        c.start0();
+        c.attach();
         return c;
     }
 
-    private void start0() {
+    private void attach() {
         start();
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration config = ctx.getConfiguration();
