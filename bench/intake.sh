@@ -38,7 +38,7 @@ run_wrk() { # label
   local out; out=$(EVENT="$WORK/event.json" wrk -t2 -c32 -d"${DURATION}s" --latency -s bench/post.lua "http://127.0.0.1:$PORT/")
   local rps non2xx; rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}'); non2xx=${non2xx:-0}
-  printf '%-34s %10s req/s  non-2xx: %s\n' "$1" "$rps" "$non2xx" | tee -a "$REPORT"
+  printf "%-34s %10s req/s  non-2xx: %s\n" "$1" "$rps" "$non2xx" | tee -a "$REPORT" >&2
   echo "$out" >> "$REPORT.raw"
   echo "$rps"
 }
