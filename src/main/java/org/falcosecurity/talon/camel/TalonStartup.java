@@ -5,6 +5,7 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
+import org.falcosecurity.talon.kubernetes.KubernetesReadiness;
 import org.falcosecurity.talon.rules.Catalog;
 import org.falcosecurity.talon.rules.LoadResult;
 import org.slf4j.Logger;
@@ -71,6 +72,11 @@ public final class TalonStartup extends MainListenerSupport {
         LOG.info("{} rules loaded from {}{}", rules.rules().size(), runtime.ruleFiles().describe(),
                 runtime.config().dryRun() ? " (dry_run: no action will run)" : "");
         LOG.info("Kubernetes: {}", runtime.kubernetes().description());
+        String k8sWarning = KubernetesReadiness.warning(runtime.kubernetes().configured(), rules.rules(),
+                runtime.config().dryRun());
+        if (k8sWarning != null) {
+            LOG.warn(k8sWarning);
+        }
 
         NotifierQueues.createWorkers(context, runtime.config().integer("workers"));
         NotifierQueues.createNotifierQueues(context, catalog);
