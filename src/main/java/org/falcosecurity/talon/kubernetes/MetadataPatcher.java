@@ -59,13 +59,48 @@ public final class MetadataPatcher {
         Map<String, String> current = "labels".equals(field) ? target.getMetadata().getLabels()
                 : target.getMetadata().getAnnotations();
         @SuppressWarnings("unchecked")
-        Map<String, Object> wanted = new TreeMap<>((Map<String, Object>) params.get(field));
+        Plan plan = plan(field, current, (Map<String, Object>) params.get(field));
+        if (!plan.ops().isEmpty()) {
+            String body = plan.ops().toString();
+            PatchContext json = PatchContext.of(PatchType.JSON);
+            if (onNode) {
+                client.nodes().withName(target.getMetadata().getName()).patch(json, body);
+            } else {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .patch(json, body);
+            }
+        }
+        List<String> set = plan.set();
+        List<String> removed = plan.removed();
+        List<String> unchanged = plan.unchanged();
+        StringBuilder out = new StringBuilder(what).append(':');
+        if (!set.isEmpty()) {
+            out.append(" set ").append(field).append(' ').append(String.join(", ", set)).append(';');
+        }
+        if (!removed.isEmpty()) {
+            out.append(" removed ").append(field).append(' ').append(String.join(", ", removed)).append(';');
+        }
+        if (!unchanged.isEmpty()) {
+            out.append(" already as wanted: ").append(String.join(", ", unchanged)).append(';');
+        }
+        out.setLength(out.length() - 1);
+        return new Outcome(out.toString(), objects);
+    }
 
+    /** The JSON Patch operations, and what they set, remove or leave alone (for the output). */
+    record Plan(ArrayNode ops, List<String> set, List<String> removed, List<String> unchanged) {
+    }
+
+    /**
+     * The JSON Patch turning {@code current} (a pod's or node's labels or annotations, possibly null) into what
+     * {@code wanted} asks: a value sets the key, an empty or null value removes it.
+     */
+    static Plan plan(String field, Map<String, String> current, Map<String, Object> wanted) {
         ArrayNode ops = JSON.createArrayNode();
         List<String> set = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
-        for (Map.Entry<String, Object> e : wanted.entrySet()) {
+        for (Map.Entry<String, Object> e : new TreeMap<>(wanted).entrySet()) {
             String key = e.getKey();
             String value = e.getValue() == null ? "" : String.valueOf(e.getValue());
             String path = "/metadata/" + field + "/" + escape(key);
@@ -81,35 +116,14 @@ public final class MetadataPatcher {
                 unchanged.add(key + "=" + value);
             } else {
                 if (current == null && set.isEmpty()) {
-                    // JSON Patch cannot add below a missing object
+                    // a real API server cannot add below a missing object
                     ops.addObject().put("op", "add").put("path", "/metadata/" + field).putObject("value");
                 }
                 ops.addObject().put("op", "add").put("path", path).put("value", value);
                 set.add(key + "=" + value);
             }
         }
-        if (!ops.isEmpty()) {
-            String body = ops.toString();
-            PatchContext json = PatchContext.of(PatchType.JSON);
-            if (onNode) {
-                client.nodes().withName(target.getMetadata().getName()).patch(json, body);
-            } else {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .patch(json, body);
-            }
-        }
-        StringBuilder out = new StringBuilder(what).append(':');
-        if (!set.isEmpty()) {
-            out.append(" set ").append(field).append(' ').append(String.join(", ", set)).append(';');
-        }
-        if (!removed.isEmpty()) {
-            out.append(" removed ").append(field).append(' ').append(String.join(", ", removed)).append(';');
-        }
-        if (!unchanged.isEmpty()) {
-            out.append(" already as wanted: ").append(String.join(", ", unchanged)).append(';');
-        }
-        out.setLength(out.length() - 1);
-        return new Outcome(out.toString(), objects);
+        return new Plan(ops, set, removed, unchanged);
     }
 
     /** JSON Pointer escaping of one key (RFC 6901): {@code ~} then {@code /}. */

@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.falcosecurity.talon.camel.ActionResult;
 import org.falcosecurity.talon.support.TalonTestServer;
 
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +70,21 @@ final class ActionnerRun {
         List<ActionResult> r = post(talon, falcoRule, fields, 1);
         assertThat(r).hasSize(1);
         return r.get(0);
+    }
+
+    /** Drains the requests the simulator recorded so far (in order). */
+    static List<RecordedRequest> requests(KubernetesMockServer server) throws InterruptedException {
+        List<RecordedRequest> out = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.takeRequest(5, TimeUnit.MILLISECONDS)) != null) {
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** The recorded requests with this method. */
+    static List<RecordedRequest> requests(KubernetesMockServer server, String method) throws InterruptedException {
+        return requests(server).stream().filter(r -> r.getMethod().equals(method)).toList();
     }
 
     private static List<ActionResult> ofTrace(TalonTestServer talon, String uuid) {

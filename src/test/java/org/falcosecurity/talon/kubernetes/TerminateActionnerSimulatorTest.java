@@ -82,7 +82,7 @@ class TerminateActionnerSimulatorTest {
         ActionResult r = run(talon, "grace", podFields("default", "web-2"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).contains("grace period 7 s");
-        List<RecordedRequest> deletes = requests("DELETE");
+        List<RecordedRequest> deletes = ActionnerRun.requests(server, "DELETE");
         assertThat(deletes).hasSize(1);
         assertThat(deletes.get(0).getPath()).isEqualTo("/api/v1/namespaces/default/pods/web-2");
         assertThat(deletes.get(0).getUtf8Body()).contains("\"gracePeriodSeconds\":7");
@@ -213,16 +213,5 @@ class TerminateActionnerSimulatorTest {
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).startsWith("the event targets configmaps 'settings', not a pod");
         assertThat(client.pods().inNamespace("team-a").withName("settings").get()).isNotNull();
-    }
-
-    private static List<RecordedRequest> requests(String method) throws InterruptedException {
-        java.util.ArrayList<RecordedRequest> out = new java.util.ArrayList<>();
-        RecordedRequest r;
-        while ((r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
-            if (r.getMethod().equals(method)) {
-                out.add(r);
-            }
-        }
-        return out;
     }
 }
