@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@code kubernetes:exec} and {@code kubernetes:script}: runs {@code <shell> -c <command or script>} in a container
  * of the pod, with the event's values as variables (see {@link EventVariables}), and reports what it printed.
- * A non-zero exit code is a failure; a command still running after the timeout is a failure too.
+ * A non-zero exit code is a failure; a command still running after the timeout is a failure too. When the stream
+ * closes without an exit status the result is a success whose output says so.
  */
 public final class PodCommands {
 
@@ -61,6 +62,8 @@ public final class PodCommands {
         try (ExecWatch watch = cluster.client().pods().inNamespace(pod.getMetadata().getNamespace())
                 .withName(pod.getMetadata().getName()).inContainer(container)
                 .writingOutput(out).writingError(err)
+                // the failure is reported in the result; without a listener fabric8 logs it again with a stack trace
+                .usingListener((code1, reason) -> { })
                 .exec(argv.toArray(String[]::new))) {
             code = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -81,7 +84,8 @@ public final class PodCommands {
             throw ActionStop.failure("the " + what + " exited with code " + code + " " + where, output(out, err))
                     .withObjects(objects);
         }
-        return new Outcome(output(out, err), objects);
+        // no exit status: the stream closed without one (API servers send it when the command exits)
+        return new Outcome(output(out, err) + (code == null ? "\n[no exit status received]" : ""), objects);
     }
 
     private static String output(BoundedOutput out, BoundedOutput err) {
