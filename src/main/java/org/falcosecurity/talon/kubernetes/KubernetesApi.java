@@ -13,7 +13,10 @@ public enum KubernetesApi {
             "kubernetes:drain (waits for evicted pods to be gone)"),
     DELETE_POD("", "pods", "delete", "kubernetes:terminate"),
     PATCH_POD("", "pods", "patch", "kubernetes:label", "kubernetes:labelize", "kubernetes:annotation"),
-    LIST_PODS("", "pods", "list", "kubernetes:drain (the pods of the node)"),
+    LIST_PODS("", "pods", "list", "kubernetes:drain (the pods of the node)",
+            "kubernetes:exec, kubernetes:script, kubernetes:log (the client checks the pod is ready first)"),
+    WATCH_PODS("", "pods", "watch",
+            "kubernetes:exec, kubernetes:script, kubernetes:log (the same check, when the pod is not ready)"),
     // exec opens a WebSocket with GET; API servers from 1.30 on (WebSocket exec) also check "create"
     EXEC_POD_CREATE("", "pods/exec", "create", "kubernetes:exec", "kubernetes:script"),
     EXEC_POD_GET("", "pods/exec", "get", "kubernetes:exec", "kubernetes:script"),
