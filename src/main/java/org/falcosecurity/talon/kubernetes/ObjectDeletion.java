@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.Body;
 import org.falcosecurity.talon.rules.Event;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +90,7 @@ public final class ObjectDeletion {
         Kind kind = Kind.of(resource);
         if (kind == null) {
             throw ActionStop.failure("kubernetes:delete does not delete " + resource + " (it deletes: "
-                    + String.join(", ", java.util.Arrays.stream(Kind.values()).map(k -> k.resource).toList()) + ")");
+                    + String.join(", ", Arrays.stream(Kind.values()).map(k -> k.resource).toList()) + ")");
         }
         String name = require(event, NAME_FIELD, "object name");
         String ns = kind.namespaced ? event.firstField(NAMESPACE_FIELD, "k8s.ns.name") : null;

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import org.falcosecurity.talon.rules.BuiltinActionners;
 import org.falcosecurity.talon.rules.Event;
 
 import java.time.Duration;
@@ -50,8 +51,7 @@ public final class PodCommands {
 
     private Outcome run(Event event, Pod pod, Map<String, Object> params, String text, String what) {
         String container = Containers.pick(pod, params.get("container"));
-        String shell = String.valueOf(params.getOrDefault("shell", org.falcosecurity.talon.rules.BuiltinActionners
-                .DEFAULT_SHELL));
+        String shell = String.valueOf(params.getOrDefault("shell", BuiltinActionners.DEFAULT_SHELL));
         List<String> argv = EventVariables.argv(shell, text, event);
         BoundedOutput out = new BoundedOutput(maxOutputBytes, false);
         BoundedOutput err = new BoundedOutput(Math.max(1024, maxOutputBytes / 4), false);
@@ -63,7 +63,7 @@ public final class PodCommands {
                 .withName(pod.getMetadata().getName()).inContainer(container)
                 .writingOutput(out).writingError(err)
                 // the failure is reported in the result; without a listener fabric8 logs it again with a stack trace
-                .usingListener((code1, reason) -> { })
+                .usingListener((closeCode, reason) -> { })
                 .exec(argv.toArray(String[]::new))) {
             code = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -3,6 +3,7 @@ package org.falcosecurity.talon.kubernetes;
 import io.fabric8.kubernetes.api.model.Pod;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import org.falcosecurity.talon.rules.BuiltinActionners;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,8 +27,7 @@ public final class PodLogs {
     public Outcome fetch(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
                          @Header("TalonParameters") Map<String, Object> params) {
         String container = Containers.pick(pod, params.get("container"));
-        int tail = ((Number) params.getOrDefault("tail_lines",
-                org.falcosecurity.talon.rules.BuiltinActionners.DEFAULT_TAIL_LINES)).intValue();
+        int tail = ((Number) params.getOrDefault("tail_lines", BuiltinActionners.DEFAULT_TAIL_LINES)).intValue();
         BoundedOutput logs = new BoundedOutput(maxOutputBytes, true);
         try (InputStream in = cluster.client().pods().inNamespace(pod.getMetadata().getNamespace())
                 .withName(pod.getMetadata().getName()).inContainer(container).tailingLines(tail)
