@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.apache.camel.ExchangeProperty;
@@ -71,13 +72,17 @@ public final class NodeActions {
             }
         }
 
+        // the client retries a 429 for about 20 s by itself; a refused eviction is retried here instead, within
+        // max_wait_period (or not at all), so ask without the client's retries
+        KubernetesClient evictor = client.newClient(new RequestConfigBuilder(client.getConfiguration()
+                .getRequestConfig()).withRequestRetryBackoffLimit(0).build()).adapt(KubernetesClient.class);
         Map<String, Pod> pending = new LinkedHashMap<>();
         toEvict.forEach(p -> pending.put(KubernetesTarget.ref(p), p));
         List<String> evicted = new ArrayList<>();
         Map<String, String> refused = new LinkedHashMap<>();
         while (true) {
             for (Map.Entry<String, Pod> e : new ArrayList<>(pending.entrySet())) {
-                String outcome = evict(client, e.getValue());
+                String outcome = evict(evictor, e.getValue());
                 if (outcome == null) {
                     evicted.add(e.getKey());
                     refused.remove(e.getKey());

@@ -217,6 +217,9 @@ class NodeActionnersSimulatorTest {
                 + " would violate a PodDisruptionBudget)");
         assertThat(r.getOutput()).isEqualTo("node node-1 cordoned; evicted 1 pod(s): default/web-1");
         assertThat(r.getObjects()).containsEntry("node", "node-1");
+        // asked once: with max_wait_period 0 a refusal is reported, not retried (by Talon or by the client)
+        assertThat(evictions()).containsExactlyInAnyOrder(evictionPath("default", "web-1"),
+                evictionPath("default", "guarded"));
     }
 
     @Test
