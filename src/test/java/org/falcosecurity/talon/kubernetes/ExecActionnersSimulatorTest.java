@@ -76,7 +76,7 @@ class ExecActionnersSimulatorTest {
                   actions:
                     - action: s
                       actionner: kubernetes:script
-                      parameters: {file: "%s", shell: /bin/bash}
+                      parameters: {file: "%s", shell: /bin/bash, container: sidecar}
                 """.formatted(scriptFile.toAbsolutePath());
         talon = TalonTestServer.builder().config("print_all_events: false\n").rules(rules)
                 .property("talon.kubernetes.exec-timeout-seconds", "2")
@@ -251,9 +251,9 @@ class ExecActionnersSimulatorTest {
     }
 
     @Test
-    void runsAScriptFileReadWhenTheRulesLoaded() throws Exception {
-        K8s.pod(client, "default", "web-11", Map.of(), null);
-        expectExec("web-11", "main", List.of("/bin/bash", "-c",
+    void runsAScriptFileReadWhenTheRulesLoadedWithShellAndContainer() throws Exception {
+        K8s.pod(client, "default", "web-11", Map.of(), null, "main", "sidecar");
+        expectExec("web-11", "sidecar", List.of("/bin/bash", "-c",
                 "export RULE=\"${1}\"; set --\n#!/bin/sh\nps ax\necho \"$RULE\"\n", "falco-talon", "script-file"),
                 "file ran\n");
         ActionResult r = run(talon, "script-file", podFields("default", "web-11"));
