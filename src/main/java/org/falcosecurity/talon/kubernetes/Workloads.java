@@ -54,13 +54,7 @@ final class Workloads {
         }
         String ns = pod.getMetadata().getNamespace();
         return switch (o.getKind()) {
-            case REPLICA_SET -> {
-                ReplicaSet rs = require(client.apps().replicaSets().inNamespace(ns).withName(o.getName()).get(),
-                        o, pod);
-                yield new Workload(REPLICA_SET, o.getName(), rs.getSpec().getSelector(),
-                        orDefault(rs.getSpec().getReplicas(), 1), orDefault(rs.getStatus() == null ? null
-                        : rs.getStatus().getReadyReplicas(), 0));
-            }
+            case REPLICA_SET -> ofReplicaSet(replicaSet(client, o, pod));
             case DAEMON_SET -> {
                 DaemonSet ds = require(client.apps().daemonSets().inNamespace(ns).withName(o.getName()).get(), o, pod);
                 yield new Workload(DAEMON_SET, o.getName(), ds.getSpec().getSelector(),
@@ -83,24 +77,36 @@ final class Workloads {
      * ReplicaSet, DaemonSet or StatefulSet; {@code null} for a standalone pod or another kind of owner.
      */
     static Workload topLevel(KubernetesClient client, Pod pod) {
-        Workload w = replicated(client, pod);
-        if (w == null || !REPLICA_SET.equals(w.kind())) {
-            return w;
+        OwnerReference o = controller(pod);
+        if (o == null || !REPLICA_SET.equals(o.getKind())) {
+            return replicated(client, pod);
+        }
+        ReplicaSet rs = replicaSet(client, o, pod);
+        List<OwnerReference> refs = rs.getMetadata().getOwnerReferences();
+        OwnerReference d = refs == null ? null
+                : refs.stream().filter(r -> DEPLOYMENT.equals(r.getKind())).findFirst().orElse(null);
+        if (d == null) {
+            return ofReplicaSet(rs);
         }
         String ns = pod.getMetadata().getNamespace();
-        ReplicaSet rs = client.apps().replicaSets().inNamespace(ns).withName(w.name()).get();
-        List<OwnerReference> refs = rs == null ? null : rs.getMetadata().getOwnerReferences();
-        OwnerReference d = refs == null ? null : refs.stream()
-                .filter(r -> DEPLOYMENT.equals(r.getKind())).findFirst().orElse(null);
-        if (d == null) {
-            return w;
-        }
         Deployment dep = client.apps().deployments().inNamespace(ns).withName(d.getName()).get();
         if (dep == null) {
-            throw ActionStop.failure("Deployment " + d.getName() + ", owner of ReplicaSet " + w.name()
+            throw ActionStop.failure("Deployment " + d.getName() + ", owner of ReplicaSet " + o.getName()
                     + ", not found in namespace " + ns);
         }
+        Workload w = ofReplicaSet(rs);
         return new Workload(DEPLOYMENT, d.getName(), dep.getSpec().getSelector(), w.desired(), w.ready());
+    }
+
+    private static ReplicaSet replicaSet(KubernetesClient client, OwnerReference o, Pod pod) {
+        return require(client.apps().replicaSets().inNamespace(pod.getMetadata().getNamespace())
+                .withName(o.getName()).get(), o, pod);
+    }
+
+    private static Workload ofReplicaSet(ReplicaSet rs) {
+        return new Workload(REPLICA_SET, rs.getMetadata().getName(), rs.getSpec().getSelector(),
+                orDefault(rs.getSpec().getReplicas(), 1),
+                orDefault(rs.getStatus() == null ? null : rs.getStatus().getReadyReplicas(), 0));
     }
 
     private static <T> T require(T owner, OwnerReference o, Pod pod) {
