@@ -20,6 +20,8 @@ public final class KubernetesTarget {
     public static final String POD_PROPERTY = "TalonKubernetesPod";
     static final String POD_FIELDS = "k8s.pod.name (or ka.target.pod.name / ka.target.name)";
     static final String NAMESPACE_FIELDS = "k8s.ns.name (or ka.target.namespace)";
+    /** What Falco writes for a field it has no value for. */
+    static final String NOT_AVAILABLE = "<NA>";
 
     private final ClusterAccess cluster;
 
@@ -54,16 +56,15 @@ public final class KubernetesTarget {
 
     /** The pod name the event gives; a failure naming the fields when it gives none. */
     static String podName(Event event) {
-        String name = event.firstField("k8s.pod.name", "ka.target.pod.name");
+        String name = field(event, "k8s.pod.name", "ka.target.pod.name");
         if (name == null) {
-            String resource = event.field("ka.target.resource");
-            String target = event.field("ka.target.name");
-            if (target != null && !target.isEmpty() && resource != null && !resource.isEmpty()
-                    && !resource.equals("pods")) {
+            String resource = field(event, "ka.target.resource");
+            String target = field(event, "ka.target.name");
+            if (target != null && resource != null && !resource.equals("pods")) {
                 throw ActionStop.failure("the event targets " + resource + " '" + target + "', not a pod: "
                         + "missing field " + POD_FIELDS);
             }
-            name = event.podName();
+            name = target;
         }
         if (name == null) {
             throw ActionStop.failure("the event has no pod name: missing field " + POD_FIELDS);
@@ -73,11 +74,25 @@ public final class KubernetesTarget {
 
     /** The namespace the event gives; a failure naming the fields when it gives none. */
     static String namespace(Event event) {
-        String ns = event.namespace();
+        String ns = field(event, "k8s.ns.name", "ka.target.namespace");
         if (ns == null) {
             throw ActionStop.failure("the event has no namespace: missing field " + NAMESPACE_FIELDS);
         }
         return ns;
+    }
+
+    /**
+     * The first of these output fields that has a value. Falco writes {@code <NA>} for a field it could not fill
+     * (a process outside any pod has {@code k8s.pod.name=<NA>}): that is no value either.
+     */
+    static String field(Event event, String... names) {
+        for (String n : names) {
+            String v = event.field(n);
+            if (v != null && !v.isEmpty() && !NOT_AVAILABLE.equals(v)) {
+                return v;
+            }
+        }
+        return null;
     }
 
     /** The node the pod runs on; a failure when it is not scheduled or the node does not exist. */

@@ -93,7 +93,7 @@ public final class ObjectDeletion {
                     + String.join(", ", Arrays.stream(Kind.values()).map(k -> k.resource).toList()) + ")");
         }
         String name = require(event, NAME_FIELD, "object name");
-        String ns = kind.namespaced ? event.firstField(NAMESPACE_FIELD, "k8s.ns.name") : null;
+        String ns = kind.namespaced ? KubernetesTarget.field(event, NAMESPACE_FIELD, "k8s.ns.name") : null;
         if (kind.namespaced && ns == null) {
             throw ActionStop.failure("the event has no namespace for " + resource + " '" + name
                     + "': missing field " + NAMESPACE_FIELD);
@@ -122,8 +122,8 @@ public final class ObjectDeletion {
     }
 
     private static String require(Event event, String field, String what) {
-        String v = event.field(field);
-        if (v == null || v.isEmpty()) {
+        String v = KubernetesTarget.field(event, field);
+        if (v == null) {
             throw ActionStop.failure("the event has no " + what + ": missing field " + field
                     + " (kubernetes:delete acts on Kubernetes audit events)");
         }

@@ -189,6 +189,13 @@ class TerminateActionnerSimulatorTest {
     }
 
     @Test
+    void falcosNotAvailableMarkerIsNoValue() throws Exception {
+        ActionResult r = run(talon, "plain", Map.of("k8s.pod.name", "<NA>", "k8s.ns.name", "<NA>"));
+        assertThat(r.getStatus()).isEqualTo("failure");
+        assertThat(r.getError()).startsWith("the event has no pod name: missing field k8s.pod.name");
+    }
+
+    @Test
     void missingNamespaceIsAFailureNamingTheFields() throws Exception {
         ActionResult r = run(talon, "plain", Map.of("k8s.pod.name", "web-1"));
         assertThat(r.getStatus()).isEqualTo("failure");
