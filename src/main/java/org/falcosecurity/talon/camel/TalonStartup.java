@@ -75,7 +75,7 @@ public final class TalonStartup extends MainListenerSupport {
         String k8sWarning = KubernetesReadiness.warning(runtime.kubernetes().configured(), rules.rules(),
                 runtime.config().dryRun());
         if (k8sWarning != null) {
-            LOG.warn(k8sWarning);
+            LOG.warn("{}", k8sWarning);
         }
 
         NotifierQueues.createWorkers(context, runtime.config().integer("workers"));
