@@ -204,7 +204,13 @@ public class ActionRouter {
         if (o instanceof Map<?, ?> map) {
             map.forEach((k, v) -> {
                 if (k != null && v != null) {
-                    objects.put(String.valueOf(k), String.valueOf(v));
+                    String value = String.valueOf(v);
+                    if (value.isEmpty()) {
+                        // an empty value removes a default object (e.g. "pod" when the target is not a pod)
+                        objects.remove(String.valueOf(k));
+                    } else {
+                        objects.put(String.valueOf(k), value);
+                    }
                 }
             });
         }

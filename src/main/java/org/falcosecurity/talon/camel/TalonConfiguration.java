@@ -4,8 +4,20 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.kubernetes.ClusterAccess;
+import org.falcosecurity.talon.kubernetes.EgressIsolation;
+import org.falcosecurity.talon.kubernetes.KubernetesErrors;
+import org.falcosecurity.talon.kubernetes.KubernetesTarget;
+import org.falcosecurity.talon.kubernetes.MetadataPatcher;
+import org.falcosecurity.talon.kubernetes.NodeActions;
+import org.falcosecurity.talon.kubernetes.ObjectDeletion;
+import org.falcosecurity.talon.kubernetes.PodCommands;
+import org.falcosecurity.talon.kubernetes.PodLogs;
+import org.falcosecurity.talon.kubernetes.PodTermination;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * The beans the routes use, built from the {@link TalonRuntime} the launcher binds as {@code talonRuntime}.
@@ -25,6 +37,7 @@ public class TalonConfiguration implements CamelConfiguration {
         // the one Kubernetes client, shared by camel-kubernetes endpoints (kubernetesClient=#kubernetesClient) and
         // Talon's processors
         registry.bind("kubernetesClient", runtime.kubernetes().client());
+        bindKubernetesActionners(context, registry, runtime);
         TalonConfig cfg = runtime.config();
         registry.bind("eventIntake", new EventIntake(runtime.engine(), cfg.integer("workers"),
                 cfg.printAllEvents(), maxBody, cfg.authToken()));
@@ -44,5 +57,39 @@ public class TalonConfiguration implements CamelConfiguration {
                 .orElse("");
         registry.bind("notificationLosses", new NotificationLosses(runtime.counters(),
                 deadLetter.isBlank() ? null : Path.of(deadLetter)));
+    }
+
+    /** The beans of routes/actionners-kubernetes.camel.yaml, all on the shared client. */
+    private static void bindKubernetesActionners(CamelContext context, Registry registry, TalonRuntime runtime) {
+        ClusterAccess cluster = new ClusterAccess(runtime::kubernetes);
+        int maxOutput = intProperty(context, "talon.kubernetes.max-output-bytes", 65536);
+        Duration execTimeout = Duration.ofSeconds(intProperty(context, "talon.kubernetes.exec-timeout-seconds", 60));
+        Duration poll = Duration.ofMillis(intProperty(context, "talon.kubernetes.drain-poll-ms", 1000));
+        registry.bind("kubernetesErrors", new KubernetesErrors());
+        registry.bind("kubernetesTarget", new KubernetesTarget(cluster));
+        registry.bind("kubernetesTerminate", new PodTermination(cluster));
+        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster));
+        registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster));
+        registry.bind("kubernetesCommands", new PodCommands(cluster, maxOutput, execTimeout));
+        registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput));
+        registry.bind("kubernetesDelete", new ObjectDeletion(cluster));
+        registry.bind("kubernetesNodes", new NodeActions(cluster, poll));
+    }
+
+    private static int intProperty(CamelContext context, String key, int defaultValue) {
+        String v = context.getPropertiesComponent().resolveProperty(key).orElse("").trim();
+        if (v.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n <= 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new TalonStartupException("invalid Camel property", List.of(key + ": must be a positive integer,"
+                    + " got '" + v + "'"));
+        }
     }
 }

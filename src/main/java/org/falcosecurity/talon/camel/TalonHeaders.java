@@ -30,6 +30,7 @@ public final class TalonHeaders {
     public static final String OUTPUT = "TalonOutput";
     public static final String ERROR = "TalonError";
     public static final String MESSAGE = "TalonMessage";
+    /** Objects the action touched, added to the defaults (pod, namespace); an empty value removes a default. */
     public static final String OBJECTS = "TalonObjects";
 
     public static final String NOTIFIER = "TalonNotifier";

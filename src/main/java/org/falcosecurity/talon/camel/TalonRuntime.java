@@ -58,7 +58,12 @@ public final class TalonRuntime {
 
     /** Uses this client instead of finding a cluster (tests point it at the API simulator). */
     public synchronized void useKubernetesClient(KubernetesClient client) {
-        this.kubernetes = new KubernetesClients.Connection(client, true, "provided client");
+        useKubernetesConnection(new KubernetesClients.Connection(client, true, "provided client"));
+    }
+
+    /** Uses this connection instead of finding a cluster (tests: a cluster that is not configured). */
+    public synchronized void useKubernetesConnection(KubernetesClients.Connection connection) {
+        this.kubernetes = connection;
         this.ownsKubernetesClient = false;
     }
 

@@ -5,6 +5,7 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
+import org.falcosecurity.talon.kubernetes.KubernetesReadiness;
 import org.falcosecurity.talon.rules.Catalog;
 import org.falcosecurity.talon.rules.LoadResult;
 import org.slf4j.Logger;
@@ -64,6 +65,11 @@ public final class TalonStartup extends MainListenerSupport {
         LOG.info("{} rules loaded from {}{}", rules.rules().size(), runtime.ruleFiles().describe(),
                 runtime.config().dryRun() ? " (dry_run: no action will run)" : "");
         LOG.info("Kubernetes: {}", runtime.kubernetes().description());
+        String k8sWarning = KubernetesReadiness.warning(runtime.kubernetes().configured(), rules.rules(),
+                runtime.config().dryRun());
+        if (k8sWarning != null) {
+            LOG.warn("{}", k8sWarning);
+        }
 
         // created before the workers: routes stop in reverse order, so on shutdown the workers finish first and the
         // notifier queues are still there to take their last results

@@ -109,9 +109,21 @@ public final class ActionnerSpec {
         return problems;
     }
 
-    /** The parameters the actionner runs with (after {@link Resolver}); may throw {@link IllegalArgumentException}. */
+    /**
+     * The parameters the actionner runs with: the defaults of parameters a rule does not set, then the
+     * {@link Resolver}; may throw {@link IllegalArgumentException}.
+     */
     public Map<String, Object> resolve(Map<String, Object> parameters, java.nio.file.Path ruleFileDir) {
-        return resolver == null ? parameters : resolver.apply(parameters, ruleFileDir);
+        Map<String, Object> run = parameters;
+        for (ParamSpec p : params.values()) {
+            if (p.defaultValue() != null && parameters.get(p.name()) == null) {
+                if (run == parameters) {
+                    run = new LinkedHashMap<>(parameters);
+                }
+                run.put(p.name(), p.defaultValue());
+            }
+        }
+        return resolver == null ? run : resolver.apply(run, ruleFileDir);
     }
 
     public static final class Builder {

@@ -21,17 +21,25 @@ import java.util.Map;
  */
 public final class BuiltinActionners {
 
-    /** Largest script file read by {@code kubernetes:script}. */
-    public static final int MAX_SCRIPT_BYTES = 256 * 1024;
+    /**
+     * Largest script of {@code kubernetes:script} (inline or file). The script travels as one argument of the exec
+     * call, in the API request's URL, and Linux caps one argument at 128 KiB.
+     */
+    public static final int MAX_SCRIPT_BYTES = 64 * 1024;
+    /** Largest command of {@code kubernetes:exec}. */
+    public static final int MAX_COMMAND_BYTES = 16 * 1024;
+    public static final String DEFAULT_SHELL = "/bin/sh";
+    public static final int DEFAULT_TAIL_LINES = 1000;
 
     private BuiltinActionners() {
     }
 
     public static Map<String, ActionnerSpec> specs() {
         Map<String, ActionnerSpec> m = new LinkedHashMap<>();
-        ParamSpec level = ParamSpec.of("level", STRING).withCheck(ParamSpec.oneOf("pod", "node"));
+        ParamSpec level = ParamSpec.of("level", STRING).withCheck(ParamSpec.oneOf("pod", "node")).withDefault("pod");
         ParamSpec container = ParamSpec.of("container", STRING).withCheck(ParamSpec.NOT_BLANK);
-        ParamSpec shell = ParamSpec.of("shell", STRING).withCheck(ParamSpec.NOT_BLANK);
+        ParamSpec shell = ParamSpec.of("shell", STRING).withCheck(BuiltinActionners::shellProblem)
+                .withDefault(DEFAULT_SHELL);
         ParamSpec ignoreDs = ParamSpec.of("ignore_daemonsets", BOOLEAN);
         ParamSpec ignoreSts = ParamSpec.of("ignore_statefulsets", BOOLEAN);
         ParamSpec minHealthy = ParamSpec.of("min_healthy_replicas", INTEGER_OR_STRING)
@@ -48,12 +56,13 @@ public final class BuiltinActionners {
         for (String n : List.of("kubernetes:labelize", "kubernetes:label")) {
             add(m, ActionnerSpec.builder(n)
                     .description("Add, change or remove labels of the pod or its node")
-                    .param(ParamSpec.required("labels", STRING_MAP).withCheck(nonEmptyMap("labels")))
+                    .param(ParamSpec.required("labels", STRING_MAP).withCheck(ParamSpec.metadataMap("labels", true)))
                     .param(level));
         }
         add(m, ActionnerSpec.builder("kubernetes:annotation")
                 .description("Add, change or remove annotations of the pod or its node")
-                .param(ParamSpec.required("annotations", STRING_MAP).withCheck(nonEmptyMap("annotations")))
+                .param(ParamSpec.required("annotations", STRING_MAP)
+                        .withCheck(ParamSpec.metadataMap("annotations", false)))
                 .param(level));
         add(m, ActionnerSpec.builder("kubernetes:networkpolicy")
                 .description("Deny all egress of the pod's workload, except allowed CIDRs and namespaces")
@@ -62,12 +71,14 @@ public final class BuiltinActionners {
                 .param(ParamSpec.of("allow_namespaces", STRING_LIST).withCheck(ParamSpec.NAMESPACES)));
         add(m, ActionnerSpec.builder("kubernetes:exec")
                 .description("Run a command in the pod")
-                .param(ParamSpec.required("command", STRING).withCheck(ParamSpec.NOT_BLANK))
+                .param(ParamSpec.required("command", STRING).withCheck(both(ParamSpec.NOT_BLANK,
+                        ParamSpec.maxBytes(MAX_COMMAND_BYTES))))
                 .param(shell)
                 .param(container));
         add(m, ActionnerSpec.builder("kubernetes:script")
                 .description("Run a script in the pod")
-                .param(ParamSpec.of("script", STRING).withCheck(ParamSpec.NOT_BLANK))
+                .param(ParamSpec.of("script", STRING).withCheck(both(ParamSpec.NOT_BLANK,
+                        ParamSpec.maxBytes(MAX_SCRIPT_BYTES))))
                 .param(ParamSpec.of("file", STRING).withCheck(ParamSpec.NOT_BLANK))
                 .param(shell)
                 .param(container)
@@ -85,7 +96,7 @@ public final class BuiltinActionners {
                 .resolver(BuiltinActionners::readScriptFile));
         add(m, ActionnerSpec.builder("kubernetes:log")
                 .description("Fetch the pod's logs into the result")
-                .param(ParamSpec.of("tail_lines", INTEGER).withCheck(ParamSpec.POSITIVE))
+                .param(ParamSpec.of("tail_lines", INTEGER).withCheck(ParamSpec.POSITIVE).withDefault(DEFAULT_TAIL_LINES))
                 .param(container));
         add(m, ActionnerSpec.builder("kubernetes:delete")
                 .description("Delete the Kubernetes object named by the event")
@@ -97,7 +108,7 @@ public final class BuiltinActionners {
                 .param(ignoreDs)
                 .param(ignoreSts)
                 .param(minHealthy)
-                .param(ParamSpec.of("max_wait_period", INTEGER).withCheck(ParamSpec.NON_NEGATIVE)));
+                .param(ParamSpec.of("max_wait_period", INTEGER).withCheck(ParamSpec.NON_NEGATIVE).withDefault(0)));
         return m;
     }
 
@@ -106,8 +117,21 @@ public final class BuiltinActionners {
         m.put(s.name(), s);
     }
 
-    private static ParamSpec.Check nonEmptyMap(String what) {
-        return v -> ((Map<?, ?>) v).isEmpty() ? "must name at least one of the " + what : null;
+    private static ParamSpec.Check both(ParamSpec.Check a, ParamSpec.Check b) {
+        return v -> {
+            String p = a.problem(v);
+            return p != null ? p : b.problem(v);
+        };
+    }
+
+    /** The shell is one program (a path or a name), run as {@code <shell> -c <command>}. */
+    private static String shellProblem(Object v) {
+        String s = (String) v;
+        if (s.isBlank()) {
+            return "must not be empty";
+        }
+        return s.chars().anyMatch(Character::isWhitespace)
+                ? "must be a single program such as /bin/bash (no spaces or arguments), got '" + s + "'" : null;
     }
 
     /** Reads {@code file} (relative to the rule file's directory) into {@code script}. */
@@ -125,8 +149,12 @@ public final class BuiltinActionners {
                 throw new IllegalArgumentException("parameters.file: '" + f + "' is larger than "
                         + MAX_SCRIPT_BYTES + " bytes");
             }
+            String script = Files.readString(p);
+            if (script.isBlank()) {
+                throw new IllegalArgumentException("parameters.file: '" + f + "' is empty");
+            }
             Map<String, Object> out = new LinkedHashMap<>(params);
-            out.put("script", Files.readString(p));
+            out.put("script", script);
             return out;
         } catch (IOException e) {
             throw new IllegalArgumentException("parameters.file: cannot read '" + f + "' ("

@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
  * @param type      the expected shape of the value
  * @param required  whether a rule must set it
  * @param check     an extra check on a value of the right shape; returns the problem, or {@code null} when valid
+ * @param defaultValue the value the actionner runs with when a rule does not set it, or {@code null}
  */
-public record ParamSpec(String name, Type type, boolean required, Check check) {
+public record ParamSpec(String name, Type type, boolean required, Check check, Object defaultValue) {
 
     @FunctionalInterface
     public interface Check {
@@ -37,15 +38,23 @@ public record ParamSpec(String name, Type type, boolean required, Check check) {
     }
 
     public static ParamSpec of(String name, Type type) {
-        return new ParamSpec(name, type, false, null);
+        return new ParamSpec(name, type, false, null, null);
     }
 
     public static ParamSpec required(String name, Type type) {
-        return new ParamSpec(name, type, true, null);
+        return new ParamSpec(name, type, true, null, null);
     }
 
     public ParamSpec withCheck(Check c) {
-        return new ParamSpec(name, type, required, c);
+        return new ParamSpec(name, type, required, c, defaultValue);
+    }
+
+    /** The value used when a rule does not set the parameter (it must itself be valid). */
+    public ParamSpec withDefault(Object value) {
+        if (validate(value) != null) {
+            throw new IllegalArgumentException("invalid default for " + name + ": " + validate(value));
+        }
+        return new ParamSpec(name, type, required, check, value);
     }
 
     /** @return what is wrong with the value, or {@code null} when it is valid */
@@ -142,6 +151,57 @@ public record ParamSpec(String name, Type type, boolean required, Check check) {
         }
         return null;
     };
+
+    private static final Pattern QUALIFIED_NAME = Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$");
+    private static final Pattern DNS_SUBDOMAIN =
+            Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+    private static final Pattern LABEL_VALUE = Pattern.compile("^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$");
+
+    /**
+     * Keys of a label or annotation map are Kubernetes qualified names ({@code [prefix/]name}); with
+     * {@code labelValues}, values are valid label values too. An empty or null value means "remove".
+     */
+    public static Check metadataMap(String what, boolean labelValues) {
+        return v -> {
+            Map<?, ?> m = (Map<?, ?>) v;
+            if (m.isEmpty()) {
+                return "must name at least one of the " + what;
+            }
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String key = (String) e.getKey();
+                String problem = qualifiedNameProblem(key);
+                if (problem != null) {
+                    return "key '" + key + "' " + problem;
+                }
+                if (labelValues && e.getValue() != null && !LABEL_VALUE.matcher(String.valueOf(e.getValue())).matches()) {
+                    return "value of '" + key + "' is not a valid label value (at most 63 characters: letters, digits,"
+                            + " '-', '_' and '.', starting and ending with a letter or digit), got '"
+                            + EventParser.truncate(String.valueOf(e.getValue()), 70) + "'";
+                }
+            }
+            return null;
+        };
+    }
+
+    private static String qualifiedNameProblem(String key) {
+        int slash = key.lastIndexOf('/');
+        String prefix = slash < 0 ? null : key.substring(0, slash);
+        String name = slash < 0 ? key : key.substring(slash + 1);
+        if (prefix != null && (prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches())) {
+            return "has an invalid prefix (expected a DNS subdomain such as falco.org)";
+        }
+        if (!QUALIFIED_NAME.matcher(name).matches()) {
+            return "is not a valid name (at most 63 characters: letters, digits, '-', '_' and '.', starting and"
+                    + " ending with a letter or digit)";
+        }
+        return null;
+    }
+
+    /** A string of at most {@code max} bytes in UTF-8. */
+    public static Check maxBytes(int max) {
+        return v -> ((String) v).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > max
+                ? "is longer than " + max + " bytes" : null;
+    }
 
     public static Check oneOf(String... allowed) {
         List<String> ok = List.of(allowed);

@@ -1,6 +1,9 @@
 package org.falcosecurity.talon.support;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.falcosecurity.talon.kubernetes.KubernetesClients;
 import org.falcosecurity.talon.camel.ActionResult;
 import org.falcosecurity.talon.camel.TalonServer;
 import org.falcosecurity.talon.config.RuleFiles;
@@ -35,10 +38,13 @@ public final class TalonTestServer implements AutoCloseable {
     private final List<ActionResult> results = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TalonTestServer(TalonServer server, int port, Path dir) {
+    private final KubernetesClient ownedClient;
+
+    private TalonTestServer(TalonServer server, int port, Path dir, KubernetesClient ownedClient) {
         this.server = server;
         this.port = port;
         this.dir = dir;
+        this.ownedClient = ownedClient;
     }
 
     public static Builder builder() {
@@ -63,6 +69,8 @@ public final class TalonTestServer implements AutoCloseable {
         private KubernetesClient kubernetesClient;
         private final Map<String, String> routes = new LinkedHashMap<>();
         private final Map<String, Object> beans = new LinkedHashMap<>();
+        private boolean noCluster;
+        private KubernetesClient ownedClient;
 
         /** The config file's YAML (listen_port is set by the harness). */
         public Builder config(String yaml) {
@@ -110,6 +118,12 @@ public final class TalonTestServer implements AutoCloseable {
             return this;
         }
 
+        /** Runs as if no cluster were configured (no kubeconfig, not in a pod), wherever the tests run. */
+        public Builder withoutKubernetesCluster() {
+            this.noCluster = true;
+            return this;
+        }
+
         public TalonTestServer start() throws Exception {
             Path dir = Files.createTempDirectory("talon-test");
             List<Path> files = new ArrayList<>();
@@ -137,8 +151,12 @@ public final class TalonTestServer implements AutoCloseable {
             beans.forEach(server::bind);
             if (kubernetesClient != null) {
                 server.runtime().useKubernetesClient(kubernetesClient);
+            } else if (noCluster) {
+                ownedClient = new KubernetesClientBuilder().withConfig(Config.empty()).build();
+                server.runtime().useKubernetesConnection(new KubernetesClients.Connection(ownedClient, false,
+                        "no cluster configured"));
             }
-            TalonTestServer t = new TalonTestServer(server, port, dir);
+            TalonTestServer t = new TalonTestServer(server, port, dir, ownedClient);
             server.runtime().addResultListener((r, ev, nanos) -> t.results.add(r));
             server.start();
             return t;
@@ -200,5 +218,8 @@ public final class TalonTestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (ownedClient != null) {
+            ownedClient.close();
+        }
     }
 }
