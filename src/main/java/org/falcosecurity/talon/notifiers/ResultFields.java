@@ -39,9 +39,9 @@ public final class ResultFields {
         return f;
     }
 
-    /** {@code pod=x, namespace=y}. */
+    /** {@code namespace=y, pod=x}, sorted by name so the text is stable. */
     public static String objects(Map<String, String> objects) {
-        return objects.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        return new java.util.TreeMap<>(objects).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(", "));
     }
 
