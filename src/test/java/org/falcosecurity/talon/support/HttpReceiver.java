@@ -38,6 +38,8 @@ public final class HttpReceiver implements AutoCloseable {
     private volatile int status;
     private volatile boolean hang;
     private volatile String responseBody = "";
+    private final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int failureStatus = 500;
 
     private HttpReceiver(int status) throws IOException {
         this.status = status;
@@ -63,8 +65,9 @@ public final class HttpReceiver implements AutoCloseable {
             }
             byte[] out = responseBody.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/plain");
+            int answer = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? failureStatus : status;
             try {
-                exchange.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
+                exchange.sendResponseHeaders(answer, out.length == 0 ? -1 : out.length);
                 if (out.length > 0) {
                     exchange.getResponseBody().write(out);
                 }
@@ -86,6 +89,13 @@ public final class HttpReceiver implements AutoCloseable {
         HttpReceiver r = new HttpReceiver(200);
         r.hang = true;
         return r;
+    }
+
+    /** Answers {@code failureStatus} to the first {@code n} requests, then the normal status. */
+    public HttpReceiver failingFirst(int n, int failureStatus) {
+        this.failureStatus = failureStatus;
+        this.failuresLeft.set(n);
+        return this;
     }
 
     public HttpReceiver body(String body) {
