@@ -97,13 +97,8 @@ public final class NotifierValidator {
                 }
                 headers(s, p);
             }
-            case "file" -> {
-                if (s.string("directory").isEmpty()) {
-                    p.add(where(name, "directory") + "required");
-                }
-            }
             default -> {
-                // k8sevents has no settings
+                // k8sevents has no settings; file has defaults for both of its settings
             }
         }
     }
