@@ -49,8 +49,10 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));
         String deadLetter = context.getPropertiesComponent().resolveProperty("talon.notifier.dead-letter-file")
                 .orElse("");
-        registry.bind("notificationLosses", new NotificationLosses(runtime.counters(),
-                deadLetter.isBlank() ? null : Path.of(deadLetter)));
+        NotificationLosses losses = new NotificationLosses(runtime.counters(),
+                deadLetter.isBlank() ? null : Path.of(deadLetter));
+        registry.bind("notificationLosses", losses);
+        registry.bind("notifierFanOut", new NotifierFanOut(losses));
         bindNotifiers(context, runtime);
     }
 
