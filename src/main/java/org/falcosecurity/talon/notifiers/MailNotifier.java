@@ -36,10 +36,10 @@ public class MailNotifier {
         m.setHeader("To", Arrays.stream(settings.string("to").split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).collect(Collectors.joining(", ")));
         if ("text".equals(settings.string("format"))) {
-            m.setHeader("contentType", "text/plain; charset=UTF-8");
+            m.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=UTF-8");
             m.setBody(text(r));
         } else {
-            m.setHeader("contentType", "text/html; charset=UTF-8");
+            m.setHeader(Exchange.CONTENT_TYPE, "text/html; charset=UTF-8");
             m.setHeader(ALTERNATIVE_BODY, text(r));
             m.setBody(html(r));
         }

@@ -39,6 +39,8 @@ public final class OpenSearchNode implements AutoCloseable {
     }
 
     public static OpenSearchNode start() throws Exception {
+        // Netty's processor count may only be set once per JVM, and other servers in this test JVM use Netty too
+        System.setProperty("opensearch.set.netty.runtime.available.processors", "false");
         Path home = Files.createTempDirectory("opensearch-home");
         int port = TalonTestServer.freePort();
         Settings settings = Settings.builder()
