@@ -38,7 +38,7 @@ public final class RulesReloader implements AutoCloseable {
         if (result.ok()) {
             // a rule may name a notifier whose settings are missing: refuse it now rather than lose its results
             List<RuleError> notifierErrors = NotifierValidator.problems(runtime.config(),
-                            result.rules().notifiersUsed()).stream()
+                            result.rules().notifiersUsed(), runtime.kubernetes().configured()).stream()
                     .map(p -> new RuleError(runtime.ruleFiles().describe(), null, "notifiers",
                             "a rule uses this notifier, but " + p)).toList();
             if (!notifierErrors.isEmpty()) {

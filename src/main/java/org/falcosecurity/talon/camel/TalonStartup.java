@@ -56,7 +56,8 @@ public final class TalonStartup extends MainListenerSupport {
         if (!problems.isEmpty()) {
             throw new TalonStartupException("invalid configuration", problems);
         }
-        List<String> notifierProblems = NotifierValidator.configProblems(runtime.config());
+        List<String> notifierProblems = NotifierValidator.configProblems(runtime.config(),
+                runtime.kubernetes().configured());
         if (!notifierProblems.isEmpty()) {
             throw new TalonStartupException("invalid notifier settings", notifierProblems);
         }

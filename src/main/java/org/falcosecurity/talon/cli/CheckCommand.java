@@ -33,9 +33,11 @@ public class CheckCommand implements Callable<Integer> {
             System.err.println(r.errors().size() + " error(s) in " + ctx.ruleFiles.describe());
             return 1;
         }
-        // the settings of the notifiers the config and the rules use, as `server` would check them at startup
-        java.util.Set<String> problems = new java.util.LinkedHashSet<>(NotifierValidator.configProblems(ctx.config));
-        problems.addAll(NotifierValidator.problems(ctx.config, r.rules().notifiersUsed()));
+        // the settings of the notifiers the config and the rules use, as `server` checks them at startup (check
+        // does not connect to a cluster, so k8sevents is not checked for one)
+        java.util.Set<String> problems = new java.util.LinkedHashSet<>(
+                NotifierValidator.configProblems(ctx.config, true));
+        problems.addAll(NotifierValidator.problems(ctx.config, r.rules().notifiersUsed(), true));
         if (!problems.isEmpty()) {
             problems.forEach(p -> System.err.println("error: " + p));
             System.err.println(problems.size() + " error(s) in the notifier settings of " + ctx.config.source());

@@ -33,14 +33,18 @@ public final class NotifierValidator {
     }
 
     /** Problems of the notifiers the config itself configures ({@code notifiers.*}) or uses (default_notifiers). */
-    public static List<String> configProblems(TalonConfig config) {
+    public static List<String> configProblems(TalonConfig config, boolean kubernetesConfigured) {
         Set<String> names = new TreeSet<>(config.notifiers().keySet());
         names.addAll(config.defaultNotifiers());
-        return problems(config, names);
+        return problems(config, names, kubernetesConfigured);
     }
 
-    /** Every problem with the settings of the given notifiers (names of user-defined notifiers are skipped). */
-    public static List<String> problems(TalonConfig config, Collection<String> names) {
+    /**
+     * Every problem with the settings of the given notifiers (names of user-defined notifiers are skipped).
+     *
+     * @param kubernetesConfigured whether Talon has a cluster to talk to ({@code k8sevents} needs one)
+     */
+    public static List<String> problems(TalonConfig config, Collection<String> names, boolean kubernetesConfigured) {
         List<String> problems = new ArrayList<>();
         for (String name : new TreeSet<>(names)) {
             List<String> known = TalonConfig.KNOWN_NOTIFIER_SETTINGS.get(name);
@@ -55,13 +59,17 @@ public final class NotifierValidator {
                 }
             }
             check(name, s, problems);
+            if (name.equals("k8sevents") && !kubernetesConfigured) {
+                problems.add("notifiers.k8sevents: needs a Kubernetes cluster (in-cluster service account, kubeconfig"
+                        + " or KUBECONFIG), and none is configured");
+            }
         }
         return problems;
     }
 
     /** Whether a built-in notifier is configured (has a section) and its settings are valid. */
     public static boolean usable(TalonConfig config, String name) {
-        return config.notifiers().containsKey(name) && problems(config, List.of(name)).isEmpty();
+        return config.notifiers().containsKey(name) && problems(config, List.of(name), true).isEmpty();
     }
 
     private static void check(String name, NotifierSettings s, List<String> p) {

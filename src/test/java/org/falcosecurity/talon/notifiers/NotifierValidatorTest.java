@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class NotifierValidatorTest {
 
     private static List<String> problems(String yaml) throws Exception {
-        return NotifierValidator.configProblems(TalonConfig.parse(yaml, "test.yaml", Map.of()));
+        return NotifierValidator.configProblems(TalonConfig.parse(yaml, "test.yaml", Map.of()), true);
     }
 
     @Test
@@ -75,6 +75,13 @@ class NotifierValidatorTest {
                 TalonTestServer.builder().config("default_notifiers: [webhook]\n").start());
         assertThat(e.summary()).isEqualTo("invalid notifier settings");
         assertThat(e.problems()).containsExactly("notifiers.webhook.url: required");
+    }
+
+    @Test
+    void k8seventsNeedsACluster() throws Exception {
+        assertThat(NotifierValidator.configProblems(TalonConfig.parse("default_notifiers: [k8sevents]\n", "t.yaml",
+                Map.of()), false)).containsExactly("notifiers.k8sevents: needs a Kubernetes cluster (in-cluster"
+                + " service account, kubeconfig or KUBECONFIG), and none is configured");
     }
 
     @Test
