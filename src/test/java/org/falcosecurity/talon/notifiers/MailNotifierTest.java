@@ -48,7 +48,7 @@ class MailNotifierTest {
 
     @BeforeAll
     static void start() throws Exception {
-        logs = LogCapture.start();
+        logs = LogCapture.openAtInfo();
         html = talon("Html", "html", false);
         text = talon("Text", "text", false);
         tls = talon("Tls", "html", true);

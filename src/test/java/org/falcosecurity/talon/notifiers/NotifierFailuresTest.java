@@ -55,7 +55,7 @@ class NotifierFailuresTest {
         int closedPort = TalonTestServer.freePort();
         outDir = Files.createTempDirectory("talon-file-notifier");
         deadLetters = outDir.resolve("dead-letters.jsonl");
-        logs = LogCapture.start();
+        logs = LogCapture.openAtInfo();
         talon = TalonTestServer.builder()
                 .config("default_notifiers: [file, webhook, loki, elasticsearch, slack]\n"
                         + "notifiers:\n"
