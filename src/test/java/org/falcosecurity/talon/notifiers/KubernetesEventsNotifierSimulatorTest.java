@@ -40,6 +40,8 @@ class KubernetesEventsNotifierSimulatorTest {
         talon = TalonTestServer.builder()
                 .kubernetesClient(client)
                 .config("default_notifiers: [k8sevents]\n"
+                        // the events differ only by pod: keep every one of them
+                        + "deduplication: {time_window_seconds: 0}\n"
                         + "routes_directory: " + TestRoutes.directory(TestRoutes.FAILING_ACTIONNER) + "\n")
                 .rules("""
                         - rule: Shell

@@ -58,6 +58,8 @@ class NotifierFailuresTest {
         logs = LogCapture.openAtInfo();
         talon = TalonTestServer.builder()
                 .config("default_notifiers: [file, webhook, loki, elasticsearch, slack]\n"
+                        // the events differ only by pod: keep every one of them
+                        + "deduplication: {time_window_seconds: 0}\n"
                         + "notifiers:\n"
                         + "  file: {directory: " + outDir + ", filename: results.jsonl}\n"
                         + "  webhook: {url: '" + slow.url() + "/hook/" + WEBHOOK_TOKEN + "'}\n"

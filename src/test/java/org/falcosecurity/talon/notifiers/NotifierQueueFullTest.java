@@ -31,6 +31,8 @@ class NotifierQueueFullTest {
         outDir = Files.createTempDirectory("talon-queue-full");
         talon = TalonTestServer.builder()
                 .config("default_notifiers: [webhook, file]\n"
+                        // the events differ only by pod: keep every one of them
+                        + "deduplication: {time_window_seconds: 0}\n"
                         + "notifiers:\n"
                         + "  webhook: {url: '" + hanging.url() + "/hook'}\n"
                         + "  file: {directory: " + outDir + ", filename: results.jsonl}\n")
