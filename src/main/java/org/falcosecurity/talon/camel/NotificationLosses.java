@@ -51,12 +51,12 @@ public class NotificationLosses implements Processor {
         writeDeadLetter(exchange, notifier, "failed");
     }
 
-    /** A notifier queue was full: this notification is dropped. */
-    public void queueFull(Exchange exchange) {
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        counters.increment("notifications_lost", "notifier", "*", "reason", "queue_full");
-        LOG.error("notification dropped, a notifier queue is full ({}): {}", Secrets.describe(cause), summary(exchange));
-        writeDeadLetter(exchange, "*", "queue_full");
+    /** A notifier's queue was full: this notification to that notifier is dropped (the others still get it). */
+    public void queueFull(Exchange exchange, String notifier, Throwable cause) {
+        counters.increment("notifications_lost", "notifier", notifier, "reason", "queue_full");
+        LOG.error("notification to '{}' dropped, its queue is full ({}): {}", notifier, Secrets.describe(cause),
+                summary(exchange));
+        writeDeadLetter(exchange, notifier, "queue_full");
     }
 
     private static String notifier(Exchange exchange) {

@@ -21,6 +21,13 @@ public final class NotifierQueues {
         return "seda:talon-notify-" + notifier + "?waitForTaskToComplete=Never&blockWhenFull=false";
     }
 
+    /** The notifier name of a {@link #queueEndpoint} URI. */
+    public static String notifierOf(String queueEndpoint) {
+        String rest = queueEndpoint.substring(queueEndpoint.indexOf("talon-notify-") + "talon-notify-".length());
+        int q = rest.indexOf('?');
+        return q < 0 ? rest : rest.substring(0, q);
+    }
+
     public static void createWorkers(CamelContext context, int workers) {
         for (int i = 0; i < workers; i++) {
             TemplatedRouteBuilder.builder(context, "talon-worker")

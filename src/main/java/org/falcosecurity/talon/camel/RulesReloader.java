@@ -1,5 +1,6 @@
 package org.falcosecurity.talon.camel;
 
+import org.falcosecurity.talon.notifiers.NotifierValidator;
 import org.falcosecurity.talon.rules.LoadResult;
 import org.falcosecurity.talon.rules.RuleError;
 import org.falcosecurity.talon.rules.RulesLoader;
@@ -11,8 +12,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Loads the rule files into the engine, at start and whenever they change. A load that fails validation leaves the
- * running rules in place and logs every error.
+ * Loads the rule files into the engine, at start and whenever they change. A load that fails validation (including a
+ * rule naming a notifier whose settings are missing) leaves the running rules in place and logs every error.
  */
 public final class RulesReloader implements AutoCloseable {
 
@@ -35,6 +36,14 @@ public final class RulesReloader implements AutoCloseable {
                     "cannot read: " + e.getMessage())));
         }
         if (result.ok()) {
+            // a rule may name a notifier whose settings are missing: refuse it now rather than lose its results
+            List<RuleError> notifierErrors = NotifierValidator.problems(runtime.config(),
+                            result.rules().notifiersUsed(), runtime.kubernetes().configured()).stream()
+                    .map(p -> new RuleError(runtime.ruleFiles().describe(), null, "notifiers",
+                            "a rule uses this notifier, but " + p)).toList();
+            if (!notifierErrors.isEmpty()) {
+                return new LoadResult(null, notifierErrors);
+            }
             runtime.engine().replace(result.rules());
         }
         return result;

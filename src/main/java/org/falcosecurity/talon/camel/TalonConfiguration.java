@@ -14,6 +14,13 @@ import org.falcosecurity.talon.kubernetes.ObjectDeletion;
 import org.falcosecurity.talon.kubernetes.PodCommands;
 import org.falcosecurity.talon.kubernetes.PodLogs;
 import org.falcosecurity.talon.kubernetes.PodTermination;
+import org.falcosecurity.talon.notifiers.KubernetesEventNotifier;
+import org.falcosecurity.talon.notifiers.LokiNotifier;
+import org.falcosecurity.talon.notifiers.MailNotifier;
+import org.falcosecurity.talon.notifiers.NotifierComponents;
+import org.falcosecurity.talon.notifiers.SearchNotifier;
+import org.falcosecurity.talon.notifiers.SlackNotifier;
+import org.falcosecurity.talon.notifiers.WebhookNotifier;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,8 +62,29 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));
         String deadLetter = context.getPropertiesComponent().resolveProperty("talon.notifier.dead-letter-file")
                 .orElse("");
-        registry.bind("notificationLosses", new NotificationLosses(runtime.counters(),
-                deadLetter.isBlank() ? null : Path.of(deadLetter)));
+        NotificationLosses losses = new NotificationLosses(runtime.counters(),
+                deadLetter.isBlank() ? null : Path.of(deadLetter));
+        registry.bind("notificationLosses", losses);
+        registry.bind("notifierFanOut", new NotifierFanOut(losses));
+        bindNotifiers(context, runtime);
+    }
+
+    /** The built-in notifiers' beans (routes/notifier-*.camel.yaml) and their components' connections. */
+    private static void bindNotifiers(CamelContext context, TalonRuntime runtime) {
+        Registry registry = context.getRegistry();
+        var config = runtime.config();
+        registry.bind("slackNotifier", new SlackNotifier(config));
+        registry.bind("lokiNotifier", new LokiNotifier(config));
+        registry.bind("webhookNotifier", new WebhookNotifier(config));
+        registry.bind("elasticsearchNotifier", new SearchNotifier(config, "elasticsearch"));
+        registry.bind("opensearchNotifier", new SearchNotifier(config, "opensearch"));
+        registry.bind("smtpNotifier", new MailNotifier(config));
+        registry.bind("k8seventsNotifier", new KubernetesEventNotifier(() -> runtime.kubernetes().client(),
+                System.getenv("HOSTNAME")));
+        var props = context.getPropertiesComponent();
+        int connectMs = Integer.parseInt(props.resolveProperty("talon.notifier.connect-timeout-ms").orElse("5000"));
+        int readMs = Integer.parseInt(props.resolveProperty("talon.notifier.read-timeout-ms").orElse("10000"));
+        NotifierComponents.configure(context, config, connectMs, readMs);
     }
 
     /** The beans of routes/actionners-kubernetes.camel.yaml, all on the shared client. */

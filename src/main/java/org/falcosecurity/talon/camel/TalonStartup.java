@@ -6,6 +6,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.falcosecurity.talon.kubernetes.KubernetesReadiness;
+import org.falcosecurity.talon.notifiers.NotifierValidator;
 import org.falcosecurity.talon.rules.Catalog;
 import org.falcosecurity.talon.rules.LoadResult;
 import org.slf4j.Logger;
@@ -16,8 +17,8 @@ import java.util.List;
 
 /**
  * Wires Talon once Camel has loaded the routes and before it starts them: learns which actionner and notifier routes
- * exist, checks the notifiers the config names, loads the rules (startup fails on any error), and instantiates the
- * worker and notifier-queue templates. After start it watches the rule files.
+ * exist, checks the notifiers the config names and their settings, loads the rules (startup fails on any error), and
+ * instantiates the worker and notifier-queue templates. After start it watches the rule files.
  */
 public final class TalonStartup extends MainListenerSupport {
 
@@ -55,6 +56,11 @@ public final class TalonStartup extends MainListenerSupport {
         }
         if (!problems.isEmpty()) {
             throw new TalonStartupException("invalid configuration", problems);
+        }
+        List<String> notifierProblems = NotifierValidator.configProblems(runtime.config(),
+                runtime.kubernetes().configured());
+        if (!notifierProblems.isEmpty()) {
+            throw new TalonStartupException("invalid notifier settings", notifierProblems);
         }
 
         LoadResult rules = reloader.load();

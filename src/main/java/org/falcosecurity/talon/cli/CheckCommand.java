@@ -1,6 +1,7 @@
 package org.falcosecurity.talon.cli;
 
 import org.falcosecurity.talon.config.ConfigException;
+import org.falcosecurity.talon.notifiers.NotifierValidator;
 import org.falcosecurity.talon.rules.LoadResult;
 import org.falcosecurity.talon.rules.Rule;
 import picocli.CommandLine.Command;
@@ -9,8 +10,8 @@ import picocli.CommandLine.ParentCommand;
 import java.util.concurrent.Callable;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Check the rule files: exit 0 with a summary when they are valid,",
-            "1 with every error (file, rule or action, field, problem) when not."})
+        description = {"Check the rule files and the settings of the notifiers in use: exit 0 with a summary when",
+            "they are valid, 1 with every error (file, rule or action, field, problem) when not."})
 public class CheckCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -30,6 +31,16 @@ public class CheckCommand implements Callable<Integer> {
         if (!r.ok()) {
             r.errors().forEach(e -> System.err.println("error: " + e));
             System.err.println(r.errors().size() + " error(s) in " + ctx.ruleFiles.describe());
+            return 1;
+        }
+        // the settings of the notifiers the config and the rules use, as `server` checks them at startup (check
+        // does not connect to a cluster, so k8sevents is not checked for one)
+        java.util.Set<String> problems = new java.util.LinkedHashSet<>(
+                NotifierValidator.configProblems(ctx.config, true));
+        problems.addAll(NotifierValidator.problems(ctx.config, r.rules().notifiersUsed(), true));
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("error: " + p));
+            System.err.println(problems.size() + " error(s) in the notifier settings of " + ctx.config.source());
             return 1;
         }
         long actions = r.rules().rules().stream().mapToLong(x -> x.actions().size()).sum();

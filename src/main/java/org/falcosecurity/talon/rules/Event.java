@@ -20,6 +20,13 @@ import java.util.Set;
  * @param hostname      the host that saw the event, may be empty
  * @param tags          the rule's tags
  * @param outputFields  output fields, as canonical strings (null becomes the empty string)
+ *
+ * <p>Routes read it with Camel's simple language through these accessors: {@code ${body.rule}},
+ * {@code ${body.podName}}, {@code ${body.namespace}}, {@code ${body.outputFields[proc.cmdline]}},
+ * {@code ${body.priority}} (its display name), {@code ${body.outputText}}. There are deliberately no {@code getX()}
+ * twins of these methods: Camel's bean introspection merges {@code getPodName()} and {@code podName()} into one
+ * ambiguous operation when it happens to see the getter first (the order of reflection varies between JVM runs),
+ * and {@code ${body.podName}} then fails with an AmbiguousMethodCallException.
  */
 public record Event(
         String uuid,
@@ -66,42 +73,5 @@ public record Event(
     /** Namespace: {@code k8s.ns.name}, else (Kubernetes audit events) {@code ka.target.namespace}. */
     public String namespace() {
         return firstField("k8s.ns.name", "ka.target.namespace");
-    }
-
-    /** Getter-style accessors, for Camel's simple language ({@code ${body.podName}}). */
-    public String getRule() {
-        return rule;
-    }
-
-    public String getPriority() {
-        return priority.displayName();
-    }
-
-    public String getOutput() {
-        return outputText;
-    }
-
-    public String getSource() {
-        return source;
-    }
-
-    public String getHostname() {
-        return hostname;
-    }
-
-    public List<String> getTags() {
-        return tags;
-    }
-
-    public Map<String, String> getOutputFields() {
-        return outputFields;
-    }
-
-    public String getPodName() {
-        return podName();
-    }
-
-    public String getNamespace() {
-        return namespace();
     }
 }

@@ -15,6 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class LogCapture extends AbstractAppender implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    /** Levels of the loggers {@link #openAtInfo()} opened up, restored on close. */
+    private final java.util.Map<String, org.apache.logging.log4j.Level> quieted = new java.util.HashMap<>();
 
     private LogCapture() {
         super("capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
@@ -22,6 +24,23 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
 
     public static LogCapture open() {
         LogCapture c = new LogCapture();
+        c.attach();
+        return c;
+    }
+
+    /**
+     * Like {@link #open()}, and the loggers the test config quiets (Camel, clients: WARN) log at INFO meanwhile, so
+     * a test can assert that nothing a production log would show (INFO and up) holds a secret.
+     */
+    public static LogCapture openAtInfo() {
+        LogCapture c = new LogCapture();
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        for (LoggerConfig lc : ctx.getConfiguration().getLoggers().values()) {
+            if (!lc.getName().isEmpty() && lc.getLevel().isMoreSpecificThan(org.apache.logging.log4j.Level.WARN)) {
+                c.quieted.put(lc.getName(), lc.getLevel());
+                lc.setLevel(org.apache.logging.log4j.Level.INFO);
+            }
+        }
         c.attach();
         return c;
     }
@@ -66,6 +85,7 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
             lc.removeAppender(getName());
         }
         config.getRootLogger().removeAppender(getName());
+        quieted.forEach((name, level) -> config.getLoggerConfig(name).setLevel(level));
         ctx.updateLoggers();
         stop();
     }

@@ -1,0 +1,74 @@
+package org.falcosecurity.talon.notifiers;
+
+import org.falcosecurity.talon.config.TalonConfig;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds the REST clients of the {@code elasticsearch} and {@code opensearch} notifiers from their settings, so that
+ * basic auth and the custom headers go with every request (the components' own clients only answer an auth challenge
+ * and know no custom headers), with Talon's timeouts, and with the password kept out of any endpoint URI.
+ */
+public final class SearchClients {
+
+    private SearchClients() {
+    }
+
+    /** Elasticsearch's low-level REST client (Apache HttpAsyncClient 4), for camel-elasticsearch. */
+    public static org.elasticsearch.client.RestClient elasticsearch(TalonConfig config, int connectMs, int readMs) {
+        NotifierSettings s = NotifierSettings.of(config, "elasticsearch");
+        URI u = URI.create(HttpNotifiers.base(s.string("url")));
+        var builder = org.elasticsearch.client.RestClient.builder(
+                new org.apache.http.HttpHost(u.getHost(), port(u), u.getScheme()));
+        prefix(u, builder::setPathPrefix);
+        builder.setDefaultHeaders(headers(s).entrySet().stream()
+                .map(e -> new org.apache.http.message.BasicHeader(e.getKey(), e.getValue()))
+                .toArray(org.apache.http.Header[]::new));
+        builder.setRequestConfigCallback(rc -> rc.setConnectTimeout(connectMs).setSocketTimeout(readMs));
+        return builder.build();
+    }
+
+    /** OpenSearch's REST client (Apache HttpClient 5), for camel-opensearch. */
+    public static org.opensearch.client.RestClient opensearch(TalonConfig config, int connectMs, int readMs) {
+        NotifierSettings s = NotifierSettings.of(config, "opensearch");
+        URI u = URI.create(HttpNotifiers.base(s.string("url")));
+        var builder = org.opensearch.client.RestClient.builder(
+                new org.apache.hc.core5.http.HttpHost(u.getScheme(), u.getHost(), port(u)));
+        prefix(u, builder::setPathPrefix);
+        builder.setDefaultHeaders(headers(s).entrySet().stream()
+                .map(e -> new org.apache.hc.core5.http.message.BasicHeader(e.getKey(), e.getValue()))
+                .toArray(org.apache.hc.core5.http.Header[]::new));
+        builder.setRequestConfigCallback(rc -> rc
+                .setConnectTimeout(org.apache.hc.core5.util.Timeout.ofMilliseconds(connectMs))
+                .setResponseTimeout(org.apache.hc.core5.util.Timeout.ofMilliseconds(readMs)));
+        return builder.build();
+    }
+
+    /** Custom headers, then basic auth (sent pre-emptively with every request). */
+    static Map<String, String> headers(NotifierSettings s) {
+        Map<String, String> h = new LinkedHashMap<>(s.headers("custom_headers"));
+        if (s.isSet("user") && s.isSet("password")) {
+            h.put("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    (s.string("user") + ":" + s.string("password")).getBytes(StandardCharsets.UTF_8)));
+        }
+        return h;
+    }
+
+    private static int port(URI u) {
+        if (u.getPort() > 0) {
+            return u.getPort();
+        }
+        return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    private static void prefix(URI u, java.util.function.Consumer<String> setter) {
+        String path = u.getRawPath();
+        if (path != null && !path.isEmpty() && !path.equals("/")) {
+            setter.accept(path);
+        }
+    }
+}

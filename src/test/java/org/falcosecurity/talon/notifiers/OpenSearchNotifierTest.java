@@ -1,0 +1,77 @@
+package org.falcosecurity.talon.notifiers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.falcosecurity.talon.camel.ActionResult;
+import org.falcosecurity.talon.support.Events;
+import org.falcosecurity.talon.support.OpenSearchNode;
+import org.falcosecurity.talon.support.TalonTestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The opensearch notifier through the running application against a real OpenSearch 2.19 node: the result record
+ * plus {@code @timestamp} is searchable in {@code falco-talon-<yyyy.MM.dd>}.
+ */
+class OpenSearchNotifierTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static OpenSearchNode node;
+    private static TalonTestServer talon;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = OpenSearchNode.start();
+        talon = TalonTestServer.builder()
+                .config("default_notifiers: [opensearch]\n"
+                        + "notifiers:\n"
+                        + "  opensearch:\n"
+                        + "    url: " + node.url() + "\n"
+                        + "    custom_headers: {X-Opaque-Id: talon-test}\n")
+                .rules("""
+                        - rule: Shell
+                          match:
+                            rules: [Terminal shell in container]
+                          actions:
+                            - action: Log it
+                              actionner: custom:log
+                              parameters:
+                                message: shell
+                        """)
+                .start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        talon.close();
+        node.close();
+    }
+
+    @Test
+    void theResultIsSearchableInTheDailyIndex() throws Exception {
+        assertThat(talon.post(Events.event("Terminal shell in container", "Notice",
+                "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}")).statusCode()).isEqualTo(200);
+        ActionResult r = talon.awaitResults(1).get(0);
+        String index = "falco-talon-" + DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC)
+                .format(Instant.parse(r.getTime()));
+        JsonNode hits = await().atMost(Duration.ofSeconds(20)).until(() -> {
+            node.refresh();
+            return JSON.readTree(node.get("/" + index + "/_search?q=trace_id:" + r.getTraceId())).path("hits");
+        }, h -> h.path("total").path("value").asInt() == 1);
+        JsonNode doc = hits.path("hits").get(0).path("_source");
+        JsonNode expected = JSON.readTree(r.getJson());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("@timestamp", r.getTime());
+        assertThat(doc).isEqualTo(expected);
+        assertThat(doc.path("status").asText()).isEqualTo("success");
+        assertThat(doc.path("objects").path("pod").asText()).isEqualTo("web-1");
+    }
+}

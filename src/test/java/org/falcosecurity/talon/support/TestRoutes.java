@@ -1,0 +1,35 @@
+package org.falcosecurity.talon.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Extra YAML routes for tests, written to a directory to use as {@code routes_directory}. */
+public final class TestRoutes {
+
+    /** {@code test:fail}: an actionner that always answers failure with error "boom". */
+    public static final String FAILING_ACTIONNER = """
+            - route:
+                id: actionner-test-fail
+                from:
+                  uri: direct:actionner-test-fail
+                  steps:
+                    - setHeader: {name: TalonStatus, constant: failure}
+                    - setHeader: {name: TalonError, constant: boom}
+            """;
+
+    private TestRoutes() {
+    }
+
+    /** A new directory holding {@code test-routes.camel.yaml} with the given YAML. */
+    public static Path directory(String yaml) {
+        try {
+            Path dir = Files.createTempDirectory("talon-routes");
+            Files.writeString(dir.resolve("test-routes.camel.yaml"), yaml);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
