@@ -29,12 +29,15 @@ public class EventIntake {
     private final RuleEngine engine;
     private final int workers;
     private final boolean printAllEvents;
+    private final TalonCounters counters;
 
-    public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes) {
+    public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes,
+                       TalonCounters counters) {
         this.parser = new EventParser(maxBodyBytes);
         this.engine = engine;
         this.workers = workers;
         this.printAllEvents = printAllEvents;
+        this.counters = counters;
     }
 
     /** Validates and parses the request; sets the event, its plan and its worker partition as exchange properties. */
@@ -65,6 +68,11 @@ public class EventIntake {
     public void admit(Exchange exchange, Event event) {
         String traceId = event.uuid().isEmpty() ? UUID.randomUUID().toString() : event.uuid();
         List<RuleMatch> plan = engine.plan(event);
+        // labels from bounded sets only: the parsed priority and the operator's rule names, never event text
+        counters.increment("events_received", "priority", event.priority().displayName());
+        for (RuleMatch m : plan) {
+            counters.increment("events_matched", "rule", m.rule().name());
+        }
         exchange.setProperty(TalonHeaders.PROP_EVENT, event);
         exchange.setProperty(TalonHeaders.PROP_PLAN, plan);
         exchange.setProperty(TalonHeaders.TRACE_ID, traceId);

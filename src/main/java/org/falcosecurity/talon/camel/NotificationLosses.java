@@ -13,13 +13,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Accounts for notifications that could not be delivered: each retry is logged (without the exception's text, which
- * may hold a URL with a token), and a notification that exhausted its retries or found its queue full is logged,
- * counted and, when configured, appended to a dead-letter file as a JSON line.
+ * Accounts for notifications: each retry is logged (without the exception's text, which may hold a URL with a token),
+ * and a notification that exhausted its retries or found its queue full is logged, counted and, when configured,
+ * appended to a dead-letter file as a JSON line. Every outcome is counted in
+ * {@code notifications{notifier,status=sent|failed|dropped}}.
  */
 public class NotificationLosses implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger("falco-talon.notifiers");
+    /** Exchange property set on a notification that went to the dead letter. */
+    static final String PROP_LOST = "TalonNotificationLost";
+    /** Exchange property naming the notifier, set by the notifier queue route (headers may not survive the route). */
+    static final String PROP_NOTIFIER = "TalonNotifierName";
 
     private final TalonCounters counters;
     private final Path deadLetterFile;
@@ -32,7 +37,7 @@ public class NotificationLosses implements Processor {
     /** Called before each redelivery ({@code onRedeliveryRef}). */
     @Override
     public void process(Exchange exchange) {
-        String notifier = exchange.getMessage().getHeader(TalonHeaders.NOTIFIER, "?", String.class);
+        String notifier = notifier(exchange);
         Integer attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notification_retries", "notifier", notifier);
@@ -43,20 +48,43 @@ public class NotificationLosses implements Processor {
 
     /** A notification that failed after every retry. */
     public void deadLetter(Exchange exchange) {
-        String notifier = exchange.getMessage().getHeader(TalonHeaders.NOTIFIER, "?", String.class);
+        String notifier = notifier(exchange);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notifications_lost", "notifier", notifier, "reason", "failed");
+        counters.increment("notifications", "notifier", notifier, "status", "failed");
+        exchange.setProperty(PROP_LOST, true);
         LOG.error("notification to '{}' lost after its retries ({}): {}", notifier, describe(cause),
                 summary(exchange));
         writeDeadLetter(exchange, notifier, "failed");
+    }
+
+    /**
+     * Called by the notifier queue route after the notifier route returned: counts a delivery unless the notification
+     * went to the dead letter (the dead letter channel handles the failure, so the route goes on either way).
+     */
+    public void delivered(Exchange exchange) {
+        if (!exchange.getProperty(PROP_LOST, false, Boolean.class)) {
+            String notifier = notifier(exchange);
+            counters.increment("notifications", "notifier", notifier, "status", "sent");
+        }
     }
 
     /** A notifier queue was full: this notification is dropped. */
     public void queueFull(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notifications_lost", "notifier", "*", "reason", "queue_full");
+        counters.increment("notifications", "notifier", "*", "status", "dropped");
         LOG.error("notification dropped, a notifier queue is full ({}): {}", describe(cause), summary(exchange));
         writeDeadLetter(exchange, "*", "queue_full");
+    }
+
+    /**
+     * The notifier: the property the queue route sets (it survives {@code useOriginalMessage}, which restores the
+     * message as it entered the queue, before the {@code TalonNotifier} header was set), else that header.
+     */
+    private static String notifier(Exchange exchange) {
+        String n = exchange.getProperty(PROP_NOTIFIER, String.class);
+        return n != null ? n : exchange.getMessage().getHeader(TalonHeaders.NOTIFIER, "?", String.class);
     }
 
     private static String summary(Exchange exchange) {

@@ -21,11 +21,16 @@ public class TalonConfiguration implements CamelConfiguration {
         }
         int maxBody = runtime.config().integer("max_body_bytes");
         registry.bind("talonCounters", runtime.counters());
+        runtime.addResultListener(new TalonMetrics(runtime.counters(), runtime.engine()));
+        // readiness checks (camel-health finds HealthCheck beans); /readyz and /observe/health report them
+        registry.bind("rulesHealthCheck", new RulesHealthCheck(runtime.engine()));
+        registry.bind("kubernetesHealthCheck", new KubernetesHealthCheck(runtime::kubernetes));
+        registry.bind("readiness", new Readiness());
         // the one Kubernetes client, shared by camel-kubernetes endpoints (kubernetesClient=#kubernetesClient) and
         // Talon's processors
         registry.bind("kubernetesClient", runtime.kubernetes().client());
         registry.bind("eventIntake", new EventIntake(runtime.engine(), runtime.config().integer("workers"),
-                runtime.config().printAllEvents(), maxBody));
+                runtime.config().printAllEvents(), maxBody, runtime.counters()));
         registry.bind("actionRouter", new ActionRouter(runtime.config().defaultNotifiers(), runtime::catalog,
                 runtime::fireResult));
         registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
