@@ -1,5 +1,6 @@
 package org.falcosecurity.talon.camel;
 
+import io.fabric8.kubernetes.client.VersionInfo;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.falcosecurity.talon.kubernetes.KubernetesClients;
@@ -74,9 +75,13 @@ public final class KubernetesHealthCheck extends AbstractHealthCheck implements 
         boolean stale = probe == null || (probe.isDone() && now - probeStartedNanos > CACHE.toNanos());
         if (stale) {
             probeStartedNanos = now;
-            probe = CompletableFuture.supplyAsync(() -> c.client().getKubernetesVersion().getGitVersion(), executor);
+            probe = CompletableFuture.supplyAsync(() -> describe(c.client().getKubernetesVersion()), executor);
         }
         return probe;
+    }
+
+    private static String describe(VersionInfo v) {
+        return v.getGitVersion() != null ? v.getGitVersion() : v.getMajor() + "." + v.getMinor();
     }
 
     @Override

@@ -11,8 +11,8 @@ import java.util.Comparator;
 
 /**
  * Answers {@code GET /readyz} from Camel's readiness checks: Talon's own ({@link RulesHealthCheck},
- * {@link KubernetesHealthCheck}) and Camel's (routes and consumers started). 200 when all are up, else 503; the body
- * names every check and the message of those that are down.
+ * {@link KubernetesHealthCheck}) and Camel's (context, routes and consumers started). 200 when all are up, else 503;
+ * the body names Talon's checks, Camel's context check and any check that is down, with its message.
  */
 public class Readiness {
 
@@ -24,11 +24,14 @@ public class Readiness {
         ObjectNode root = JSON.createObjectNode();
         root.put("status", up ? "UP" : "DOWN");
         ObjectNode checks = root.putObject("checks");
-        results.stream().sorted(Comparator.comparing(r -> r.getCheck().getId())).forEach(r -> {
+        // Talon's checks and Camel's context always; Camel's per-route and per-consumer checks only when down
+        results.stream().filter(r -> isTalon(r) || "context".equals(r.getCheck().getId())
+                        || r.getState() != HealthCheck.State.UP)
+                .sorted(Comparator.comparing(r -> r.getCheck().getId())).forEach(r -> {
             ObjectNode n = checks.putObject(r.getCheck().getId());
             n.put("status", r.getState().name());
             r.getMessage().ifPresent(m -> n.put("message", m));
-            if ("falco-talon".equals(r.getCheck().getGroup())) {
+            if (isTalon(r)) {
                 // Talon's details (rules, cluster, version); Camel's bookkeeping keys are dotted (invocation.count)
                 r.getDetails().forEach((k, v) -> {
                     if (!k.contains(".")) {
@@ -40,5 +43,9 @@ public class Readiness {
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         return root.toString();
+    }
+
+    private static boolean isTalon(HealthCheck.Result r) {
+        return "falco-talon".equals(r.getCheck().getGroup());
     }
 }
