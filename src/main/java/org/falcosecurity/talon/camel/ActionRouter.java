@@ -47,6 +47,7 @@ public class ActionRouter {
     private final List<String> defaultNotifiers;
     private final Supplier<Catalog> catalog;
     private final ResultListener listener;
+    private final BlastRadiusGuard guard;
 
     /** Observes every result (metrics, tests). */
     @FunctionalInterface
@@ -54,10 +55,12 @@ public class ActionRouter {
         void onResult(ActionResult result, Event event, long receivedNanos);
     }
 
-    public ActionRouter(List<String> defaultNotifiers, Supplier<Catalog> catalog, ResultListener listener) {
+    public ActionRouter(List<String> defaultNotifiers, Supplier<Catalog> catalog, ResultListener listener,
+                        BlastRadiusGuard guard) {
         this.defaultNotifiers = List.copyOf(defaultNotifiers);
         this.catalog = catalog;
         this.listener = listener;
+        this.guard = guard;
     }
 
     /** Per-event routing state, kept as an exchange property (the same object in every copy of the exchange). */
@@ -118,6 +121,16 @@ public class ActionRouter {
                 ActionResult r = result(exchange, s, event, ActionResult.DRY_RUN,
                         "would run " + s.action().actionner() + " with " + Secrets.mask(s.action().parameters()),
                         "", null, defaultObjects(event));
+                if (deliver(exchange, st, s, event, r)) {
+                    return NOTIFY_ENDPOINT;
+                }
+                continue;
+            }
+            String limited = guard == null ? null
+                    : guard.tryAcquire(s.match().rule().name(), s.action().actionner(), event);
+            if (limited != null) {
+                ActionResult r = result(exchange, s, event, ActionResult.IGNORED, limited, limited, null,
+                        defaultObjects(event));
                 if (deliver(exchange, st, s, event, r)) {
                     return NOTIFY_ENDPOINT;
                 }

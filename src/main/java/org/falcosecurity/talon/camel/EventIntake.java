@@ -13,6 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.UUID;
 
@@ -29,19 +31,26 @@ public class EventIntake {
     private final RuleEngine engine;
     private final int workers;
     private final boolean printAllEvents;
+    private final byte[] expectedAuthorization;
     private final TalonCounters counters;
 
-    public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes,
+    /**
+     * @param authToken the bearer token senders must present, or empty for an open intake
+     */
+    public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes, String authToken,
                        TalonCounters counters) {
         this.parser = new EventParser(maxBodyBytes);
         this.engine = engine;
         this.workers = workers;
         this.printAllEvents = printAllEvents;
+        this.expectedAuthorization = authToken == null || authToken.isEmpty() ? null
+                : ("Bearer " + authToken).getBytes(StandardCharsets.UTF_8);
         this.counters = counters;
     }
 
     /** Validates and parses the request; sets the event, its plan and its worker partition as exchange properties. */
     public void accept(Exchange exchange) throws IntakeException {
+        authenticate(exchange);
         String method = exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class);
         if (method != null && !"POST".equalsIgnoreCase(method)) {
             throw new IntakeException(400, "method_not_allowed",
@@ -62,6 +71,17 @@ public class EventIntake {
             throw new IntakeException(400, "bad_event", e.getMessage(), e.field());
         }
         admit(exchange, event);
+    }
+
+    /** Checks the bearer token in constant time; the answer never says more than "unauthorized". */
+    private void authenticate(Exchange exchange) throws IntakeException {
+        if (expectedAuthorization == null) {
+            return;
+        }
+        String given = exchange.getMessage().getHeader("Authorization", "", String.class);
+        if (!MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
+            throw new IntakeException(401, "unauthorized", "unauthorized", null);
+        }
     }
 
     /** Plans an already parsed event and sets the exchange properties the workers read. */
@@ -103,9 +123,7 @@ public class EventIntake {
      * never run concurrently and keep their order.
      */
     static int partition(Event event, int workers) {
-        String pod = event.podName();
-        String key = pod != null ? event.namespace() + "/" + pod : event.hostname();
-        return Math.floorMod(key == null ? 0 : key.hashCode(), workers);
+        return Math.floorMod(PodGate.key(event).hashCode(), workers);
     }
 
     private static void logEvent(Event event, List<RuleMatch> plan, String traceId) {

@@ -4,7 +4,7 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Counts and logs events the intake could not take (bad request, queue full, internal error). */
+/** Counts and logs events the intake could not take (queue full, internal error). */
 public class IntakeRejections {
 
     private static final Logger LOG = LoggerFactory.getLogger("falco-talon.intake");
@@ -15,10 +15,18 @@ public class IntakeRejections {
         this.counters = counters;
     }
 
-    /** A request refused with a 4xx ({@link IntakeException}); its error code is a fixed word, never event text. */
-    public void badRequest(Exchange exchange) {
+    /** The 4xx answer for a refused request: status, JSON body naming the problem, and its headers. */
+    public void answer(Exchange exchange) {
         IntakeException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, IntakeException.class);
-        counters.increment("events_rejected", "reason", e == null ? "bad_request" : e.getError());
+        counters.increment("events_rejected", "reason", e.getError());
+        var m = exchange.getMessage();
+        m.removeHeaders("*");
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, e.getStatus());
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (e.getStatus() == 401) {
+            m.setHeader("WWW-Authenticate", "Bearer");
+        }
+        m.setBody(e.getJson());
     }
 
     public void queueFull(Exchange exchange) {

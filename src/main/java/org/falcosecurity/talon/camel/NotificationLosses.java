@@ -21,10 +21,6 @@ import java.nio.file.StandardOpenOption;
 public class NotificationLosses implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger("falco-talon.notifiers");
-    /** Exchange property set on a notification that went to the dead letter. */
-    static final String PROP_LOST = "TalonNotificationLost";
-    /** Exchange property naming the notifier, set by the notifier queue route (headers may not survive the route). */
-    static final String PROP_NOTIFIER = "TalonNotifierName";
 
     private final TalonCounters counters;
     private final Path deadLetterFile;
@@ -41,7 +37,7 @@ public class NotificationLosses implements Processor {
         Integer attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notification_retries", "notifier", notifier);
-        LOG.warn("notifier '{}' failed ({}); retry {} for rule='{}' action='{}'", notifier, describe(cause),
+        LOG.warn("notifier '{}' failed ({}); retry {} for rule='{}' action='{}'", notifier, Secrets.describe(cause),
                 attempt, exchange.getMessage().getHeader(TalonHeaders.RULE),
                 exchange.getMessage().getHeader(TalonHeaders.ACTION));
     }
@@ -52,21 +48,17 @@ public class NotificationLosses implements Processor {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notifications_lost", "notifier", notifier, "reason", "failed");
         counters.increment("notifications", "notifier", notifier, "status", "failed");
-        exchange.setProperty(PROP_LOST, true);
-        LOG.error("notification to '{}' lost after its retries ({}): {}", notifier, describe(cause),
+        LOG.error("notification to '{}' lost after its retries ({}): {}", notifier, Secrets.describe(cause),
                 summary(exchange));
         writeDeadLetter(exchange, notifier, "failed");
     }
 
     /**
-     * Called by the notifier queue route after the notifier route returned: counts a delivery unless the notification
-     * went to the dead letter (the dead letter channel handles the failure, so the route goes on either way).
+     * The step after the notifier route in the notifier queue route: reached only when the notification went
+     * through (a failure goes to the dead letter instead).
      */
     public void delivered(Exchange exchange) {
-        if (!exchange.getProperty(PROP_LOST, false, Boolean.class)) {
-            String notifier = notifier(exchange);
-            counters.increment("notifications", "notifier", notifier, "status", "sent");
-        }
+        counters.increment("notifications", "notifier", notifier(exchange), "status", "sent");
     }
 
     /** A notifier queue was full: this notification is dropped. */
@@ -74,17 +66,12 @@ public class NotificationLosses implements Processor {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notifications_lost", "notifier", "*", "reason", "queue_full");
         counters.increment("notifications", "notifier", "*", "status", "dropped");
-        LOG.error("notification dropped, a notifier queue is full ({}): {}", describe(cause), summary(exchange));
+        LOG.error("notification dropped, a notifier queue is full ({}): {}", Secrets.describe(cause), summary(exchange));
         writeDeadLetter(exchange, "*", "queue_full");
     }
 
-    /**
-     * The notifier: the property the queue route sets (it survives {@code useOriginalMessage}, which restores the
-     * message as it entered the queue, before the {@code TalonNotifier} header was set), else that header.
-     */
     private static String notifier(Exchange exchange) {
-        String n = exchange.getProperty(PROP_NOTIFIER, String.class);
-        return n != null ? n : exchange.getMessage().getHeader(TalonHeaders.NOTIFIER, "?", String.class);
+        return exchange.getProperty(TalonHeaders.NOTIFIER, "?", String.class);
     }
 
     private static String summary(Exchange exchange) {
@@ -94,24 +81,6 @@ public class NotificationLosses implements Processor {
                     + " trace_id=" + r.getTraceId();
         }
         return "trace_id=" + exchange.getMessage().getHeader(TalonHeaders.TRACE_ID);
-    }
-
-    /** Exception type and message with any URL credentials masked. */
-    static String describe(Throwable t) {
-        if (t == null) {
-            return "unknown error";
-        }
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String msg = root.getMessage() == null ? "" : ": " + Secrets.maskUrls(stripQuery(root.getMessage()));
-        return root.getClass().getSimpleName() + msg;
-    }
-
-    /** Drops URL paths and queries from a message: webhook URLs carry their token in the path. */
-    private static String stripQuery(String s) {
-        return s.replaceAll("(?i)(https?://[^/\\s]+)/\\S*", "$1/…");
     }
 
     private synchronized void writeDeadLetter(Exchange exchange, String notifier, String reason) {

@@ -3,6 +3,7 @@ package org.falcosecurity.talon.camel;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.falcosecurity.talon.config.TalonConfig;
 
 import java.nio.file.Path;
 
@@ -29,11 +30,21 @@ public class TalonConfiguration implements CamelConfiguration {
         // the one Kubernetes client, shared by camel-kubernetes endpoints (kubernetesClient=#kubernetesClient) and
         // Talon's processors
         registry.bind("kubernetesClient", runtime.kubernetes().client());
-        registry.bind("eventIntake", new EventIntake(runtime.engine(), runtime.config().integer("workers"),
-                runtime.config().printAllEvents(), maxBody, runtime.counters()));
-        registry.bind("actionRouter", new ActionRouter(runtime.config().defaultNotifiers(), runtime::catalog,
-                runtime::fireResult));
+        TalonConfig cfg = runtime.config();
+        registry.bind("eventIntake", new EventIntake(runtime.engine(), cfg.integer("workers"),
+                cfg.printAllEvents(), maxBody, cfg.authToken(), runtime.counters()));
+        registry.bind("eventDeduplicator", new EventDeduplicator(cfg.integer("deduplication.time_window_seconds"),
+                cfg.string("deduplication.key"), cfg.integer("deduplication.max_entries"), runtime.counters(),
+                System::nanoTime));
+        BlastRadiusGuard guard = new BlastRadiusGuard(cfg.integer("blast_radius.window_seconds"),
+                cfg.integer("blast_radius.max_actions"), cfg.integer("blast_radius.max_actions_per_rule"),
+                cfg.integer("blast_radius.max_actions_per_workload"), cfg.list("blast_radius.actionners"),
+                System::nanoTime);
+        registry.bind("actionRouter", new ActionRouter(cfg.defaultNotifiers(), runtime::catalog,
+                runtime::fireResult, guard));
+        registry.bind("podGate", new PodGate());
         registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
+        registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));
         String deadLetter = context.getPropertiesComponent().resolveProperty("talon.notifier.dead-letter-file")
                 .orElse("");
         registry.bind("notificationLosses", new NotificationLosses(runtime.counters(),

@@ -57,12 +57,34 @@ public final class TalonServer implements AutoCloseable {
         // platform-http in Camel 4.17
         props.put("camel.management.host", config.listenAddress());
         props.put("camel.management.port", String.valueOf(config.listenPort()));
+        props.putAll(tlsProperties(config));
         props.putAll(extraProperties);
         props.forEach(main::addOverrideProperty);
 
         TalonStartup startup = new TalonStartup(runtime);
         main.addMainListener(startup);
         return new TalonServer(main, runtime, startup);
+    }
+
+    /** HTTPS (and mutual TLS) on the intake, from the tls.* settings, through Camel's global SSL configuration. */
+    static Map<String, String> tlsProperties(TalonConfig config) {
+        Map<String, String> p = new LinkedHashMap<>();
+        String keystore = config.string("tls.keystore");
+        if (keystore.isEmpty()) {
+            return p;
+        }
+        p.put("camel.ssl.enabled", "true");
+        p.put("camel.ssl.key-store", "file:" + keystore);
+        p.put("camel.ssl.key-store-type", "PKCS12");
+        p.put("camel.ssl.keystore-password", config.string("tls.keystore_password"));
+        String truststore = config.string("tls.truststore");
+        if (!truststore.isEmpty()) {
+            p.put("camel.ssl.trust-store", "file:" + truststore);
+            p.put("camel.ssl.trust-store-password", config.string("tls.truststore_password"));
+        }
+        p.put("camel.ssl.client-authentication", config.string("tls.client_auth").toUpperCase(java.util.Locale.ROOT));
+        p.put("camel.server.use-global-ssl-context-parameters", "true");
+        return p;
     }
 
     /** Starts Camel and returns once the routes run; throws {@link TalonStartupException} on invalid rules. */
@@ -83,6 +105,11 @@ public final class TalonServer implements AutoCloseable {
         }
         startup.afterStart(main);
         return this;
+    }
+
+    /** Binds a bean before start (extensions, tests). */
+    public void bind(String name, Object bean) {
+        main.bind(name, bean);
     }
 
     /** Runs until the JVM is asked to stop (SIGTERM / Ctrl-C), then shuts down gracefully. */

@@ -21,8 +21,6 @@ import java.util.List;
 public final class TalonStartup extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger("falco-talon");
-    /** The route configuration of routes/dispatch.camel.yaml that notifier routes get. */
-    public static final String NOTIFIER_ERRORS = "talon-notifier-errors";
 
     private final TalonRuntime runtime;
     private final RulesReloader reloader;
@@ -40,12 +38,7 @@ public final class TalonStartup extends MainListenerSupport {
             if (rd.getInput() == null) {
                 continue;
             }
-            String uri = rd.getInput().getEndpointUri();
-            froms.add(uri);
-            // notifier routes get Talon's retries and dead letter unless they name their own configuration
-            if (uri.matches("^direct:(//)?notifier-.*") && rd.getRouteConfigurationId() == null) {
-                rd.setRouteConfigurationId(NOTIFIER_ERRORS);
-            }
+            froms.add(rd.getInput().getEndpointUri());
         }
         Catalog catalog = Catalog.fromEndpoints(froms);
         runtime.catalog(catalog);
@@ -72,8 +65,10 @@ public final class TalonStartup extends MainListenerSupport {
                 runtime.config().dryRun() ? " (dry_run: no action will run)" : "");
         LOG.info("Kubernetes: {}", runtime.kubernetes().description());
 
-        NotifierQueues.createWorkers(context, runtime.config().integer("workers"));
+        // created before the workers: routes stop in reverse order, so on shutdown the workers finish first and the
+        // notifier queues are still there to take their last results
         NotifierQueues.createNotifierQueues(context, catalog);
+        NotifierQueues.createWorkers(context, runtime.config().integer("workers"));
     }
 
     @Override

@@ -26,6 +26,23 @@ public final class Secrets {
         return text == null ? null : URL_USERINFO.matcher(text).replaceAll("$1" + MASK + "@");
     }
 
+    /**
+     * An exception's root cause as {@code Type: message}, safe to log: URL credentials masked and URL paths and
+     * queries dropped (webhook URLs carry their token in the path).
+     */
+    public static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown error";
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage() == null ? "" : ": " + maskUrls(root.getMessage())
+                .replaceAll("(?i)(https?://[^/\\s]+)/\\S*", "$1/…");
+        return root.getClass().getSimpleName() + msg;
+    }
+
     /** A copy of a parameter or settings tree with secret values masked (recursively). */
     public static Map<String, Object> mask(Map<String, Object> params) {
         Map<String, Object> out = new LinkedHashMap<>();

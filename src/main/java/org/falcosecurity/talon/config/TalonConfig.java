@@ -225,10 +225,43 @@ public final class TalonConfig {
         if (fmt instanceof String f && !List.of("color", "text", "json").contains(f)) {
             errors.add(src + ": log_format: must be one of color, text, json, got '" + f + "'");
         }
-        for (String k : List.of("max_body_bytes", "queue_size", "workers")) {
+        for (String k : List.of("max_body_bytes", "queue_size", "workers", "deduplication.max_entries",
+                "blast_radius.window_seconds")) {
             if (values.get(k) instanceof Integer i && i < 1) {
                 errors.add(src + ": " + k + ": must be 1 or more, got " + i);
             }
+        }
+        for (String k : List.of("deduplication.time_window_seconds", "blast_radius.max_actions",
+                "blast_radius.max_actions_per_rule", "blast_radius.max_actions_per_workload")) {
+            if (values.get(k) instanceof Integer i && i < 0) {
+                errors.add(src + ": " + k + ": must be 0 or more, got " + i);
+            }
+        }
+        oneOf(values, "deduplication.key", List.of("output", "pod"), errors, src);
+        oneOf(values, "tls.client_auth", List.of("none", "want", "require"), errors, src);
+        if (!"".equals(values.get("auth.token")) && !"".equals(values.get("auth.token_file"))) {
+            errors.add(src + ": auth: set auth.token or auth.token_file, not both");
+        }
+        if ("".equals(values.get("tls.keystore")) && !"none".equals(values.get("tls.client_auth"))) {
+            errors.add(src + ": tls.client_auth: needs tls.keystore (mutual TLS runs on HTTPS)");
+        }
+        if (!"".equals(values.get("tls.keystore")) && !"none".equals(values.get("tls.client_auth"))
+                && "".equals(values.get("tls.truststore"))) {
+            errors.add(src + ": tls.client_auth: needs tls.truststore (the CAs of accepted client certificates)");
+        }
+        for (String k : List.of("auth.token_file", "tls.keystore", "tls.truststore")) {
+            Object f = values.get(k);
+            if (f instanceof String path && !path.isEmpty() && !Files.isReadable(Path.of(path))) {
+                errors.add(src + ": " + k + ": cannot read " + path);
+            }
+        }
+    }
+
+    private static void oneOf(Map<String, Object> values, String key, List<String> allowed, List<String> errors,
+                              String src) {
+        Object v = values.get(key);
+        if (v instanceof String s && !allowed.contains(s)) {
+            errors.add(src + ": " + key + ": must be one of " + String.join(", ", allowed) + ", got '" + s + "'");
         }
     }
 
@@ -373,6 +406,20 @@ public final class TalonConfig {
         return bool("dry_run");
     }
 
+    /** The intake's bearer token (from auth.token or auth.token_file), or empty when the intake is open. */
+    public String authToken() {
+        String t = string("auth.token");
+        String f = string("auth.token_file");
+        if (!f.isEmpty()) {
+            try {
+                return Files.readString(Path.of(f), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read auth.token_file " + f + ": " + e.getMessage());
+            }
+        }
+        return t;
+    }
+
     /** Settings of every configured notifier, by name. */
     public Map<String, Map<String, Object>> notifiers() {
         return notifiers;
@@ -408,8 +455,12 @@ public final class TalonConfig {
      */
     public Map<String, String> asProperties() {
         Map<String, String> p = new LinkedHashMap<>();
-        values.forEach((k, v) -> p.put(k, v instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf)
-                .toList()) : String.valueOf(v)));
+        values.forEach((k, v) -> {
+            if (!Secrets.isSecretKey(k)) {
+                p.put(k, v instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList())
+                        : String.valueOf(v));
+            }
+        });
         notifiers.forEach((name, settings) -> settings.forEach((k, v) -> {
             if (!Secrets.isSecretKey(k) && v != null && !(v instanceof Map) && !(v instanceof List)) {
                 p.put("notifiers." + name + "." + k, String.valueOf(v));

@@ -55,6 +55,54 @@ class IntakeRouteTest {
         });
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "not json | {oops | bad_event | not valid JSON",
+        "empty body | '' | bad_event | the request body is empty",
+        "no rule | {\"priority\":\"Warning\",\"output\":\"x\"} | bad_event | the event has no 'rule'",
+        "no priority | {\"rule\":\"x\"} | bad_event | the event has no 'priority'",
+        "bad priority | {\"rule\":\"x\",\"priority\":\"Urgent\"} | bad_event | unknown priority 'Urgent'",
+        "array | [1] | bad_event | expected a Falco event as a JSON object",
+        "tags type | {\"rule\":\"x\",\"priority\":\"Debug\",\"tags\":{}} | bad_event | 'tags' must be an array",
+    })
+    void badEventsGet400NamingTheProblem(String name, String body, String error, String message) throws Exception {
+        HttpResponse<String> r = talon.post(body);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        JsonNode n = JSON.readTree(r.body());
+        assertThat(n.path("error").asText()).isEqualTo(error);
+        assertThat(n.path("message").asText()).contains(message);
+    }
+
+    @Test
+    void aFormEncodedBodyIsRefusedWithAHint() throws Exception {
+        HttpResponse<String> r = talon.send("POST", "/", Events.load("terminal-shell.json"),
+                "application/x-www-form-urlencoded");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).path("message").asText()).contains("Content-Type: application/json");
+    }
+
+    @Test
+    void senderHeadersNeverReachActionners() throws Exception {
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(talon.uri("/"))
+                .header("Content-Type", "application/json")
+                .header("TalonStatus", "failure")
+                .header("TalonError", "forged")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Events.load("terminal-shell.json")
+                        .replace("cc84de57-7617-4359-ad40-1a7a8d854743", "forged-headers")
+                        .replace("A shell was spawned", "Another shell was spawned")))
+                .build();
+        HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        org.awaitility.Awaitility.await().until(() -> talon.results().stream()
+                .anyMatch(x -> x.getTraceId().equals("forged-headers")));
+        assertThat(talon.results().stream().filter(x -> x.getTraceId().equals("forged-headers")))
+                .allSatisfy(x -> {
+                    assertThat(x.getStatus()).isEqualTo("success");
+                    assertThat(x.getError()).isEmpty();
+                });
+    }
+
     @Test
     void healthz() throws Exception {
         HttpResponse<String> r = talon.send("GET", "/healthz", null, null);

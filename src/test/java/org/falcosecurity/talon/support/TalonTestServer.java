@@ -57,9 +57,12 @@ public final class TalonTestServer implements AutoCloseable {
     public static final class Builder {
         private String config = "";
         private final List<String> rules = new ArrayList<>();
+        private final List<Path> rulePaths = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
         private final Map<String, String> properties = new LinkedHashMap<>();
         private KubernetesClient kubernetesClient;
+        private final Map<String, String> routes = new LinkedHashMap<>();
+        private final Map<String, Object> beans = new LinkedHashMap<>();
 
         /** The config file's YAML (listen_port is set by the harness). */
         public Builder config(String yaml) {
@@ -73,6 +76,12 @@ public final class TalonTestServer implements AutoCloseable {
             return this;
         }
 
+        /** An existing rule file (after the ones given as text). */
+        public Builder rulesPath(Path file) {
+            rulePaths.add(file);
+            return this;
+        }
+
         public Builder env(String name, String value) {
             env.put(name, value);
             return this;
@@ -81,6 +90,18 @@ public final class TalonTestServer implements AutoCloseable {
         /** A Camel property overriding application.properties. */
         public Builder property(String key, String value) {
             properties.put(key, value);
+            return this;
+        }
+
+        /** An extra YAML DSL route file (name ending in .camel.yaml) put in the routes_directory. */
+        public Builder route(String fileName, String yaml) {
+            routes.put(fileName, yaml);
+            return this;
+        }
+
+        /** A bean bound in the registry before start (test routes call it as bean:name). */
+        public Builder bean(String name, Object bean) {
+            beans.put(name, bean);
             return this;
         }
 
@@ -97,12 +118,23 @@ public final class TalonTestServer implements AutoCloseable {
                 Files.writeString(f, rules.get(i));
                 files.add(f);
             }
+            files.addAll(rulePaths);
+            Path routesDir = Files.createDirectories(dir.resolve("routes"));
+            for (Map.Entry<String, String> r : routes.entrySet()) {
+                Files.writeString(routesDir.resolve(r.getKey()), r.getValue());
+            }
             int port = freePort();
             Map<String, String> e = new LinkedHashMap<>(env);
+            if (!routes.isEmpty()) {
+                e.putIfAbsent("ROUTES_DIRECTORY", routesDir.toString());
+            }
             e.put("LISTEN_PORT", String.valueOf(port));
             e.putIfAbsent("LISTEN_ADDRESS", "127.0.0.1");
             TalonConfig cfg = TalonConfig.parse(config, "test-config.yaml", e);
-            TalonServer server = TalonServer.create(cfg, RuleFiles.of(files), properties);
+            // no rule file given: the packaged example rules, as `server` does with no rule file around
+            RuleFiles ruleFiles = files.isEmpty() ? RuleFiles.packagedDefault() : RuleFiles.of(files);
+            TalonServer server = TalonServer.create(cfg, ruleFiles, properties);
+            beans.forEach(server::bind);
             if (kubernetesClient != null) {
                 server.runtime().useKubernetesClient(kubernetesClient);
             }
@@ -111,6 +143,11 @@ public final class TalonTestServer implements AutoCloseable {
             server.start();
             return t;
         }
+    }
+
+    /** A mock endpoint of the running context (test routes send to {@code mock:<name>}). */
+    public org.apache.camel.component.mock.MockEndpoint mock(String name) {
+        return server.context().getEndpoint("mock:" + name, org.apache.camel.component.mock.MockEndpoint.class);
     }
 
     public TalonServer server() {

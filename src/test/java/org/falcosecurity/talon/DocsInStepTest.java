@@ -1,0 +1,53 @@
+package org.falcosecurity.talon;
+
+import org.falcosecurity.talon.config.ConfigKey;
+import org.falcosecurity.talon.config.RouteFiles;
+import org.falcosecurity.talon.config.RuleFiles;
+import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.rules.Catalog;
+import org.falcosecurity.talon.rules.LoadResult;
+import org.falcosecurity.talon.rules.RulesLoader;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** README, ARCHITECTURE.md and the packaged examples stay in step with the code. */
+class DocsInStepTest {
+
+    @Test
+    void readmeDocumentsEveryConfigKeyWithItsEnvVar() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        for (ConfigKey k : ConfigKey.ALL) {
+            assertThat(readme).as("README config table row for " + k.name())
+                    .contains("| `" + k.name() + "` | `" + k.envName() + "` |");
+        }
+    }
+
+    @Test
+    void packagedExampleRulesAndConfigAreValid() throws Exception {
+        TalonConfig config = TalonConfig.loadResource("config.yaml", Map.of());
+        Catalog catalog = Catalog.fromEndpoints(RouteFiles.resolve(null).fromUris());
+        LoadResult r = new RulesLoader(catalog).load(RuleFiles.packagedDefault().read());
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.rules().size()).isPositive();
+        for (String n : config.defaultNotifiers()) {
+            assertThat(catalog.hasNotifier(n)).as("packaged default notifier " + n).isTrue();
+        }
+    }
+
+    @Test
+    void architectureNamesEveryRouteFile() throws Exception {
+        String arch = Files.readString(Path.of("ARCHITECTURE.md"));
+        for (String name : RouteFiles.resolve(null).locations().keySet()) {
+            String stem = name.replace(".camel.yaml", "");
+            boolean named = arch.contains("routes/" + name)
+                    || (stem.startsWith("actionner") && arch.contains("routes/actionner*.camel.yaml"))
+                    || (stem.startsWith("notifier") && arch.contains("routes/notifier*.camel.yaml"));
+            assertThat(named).as("ARCHITECTURE.md mentions routes/" + name).isTrue();
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package org.falcosecurity.talon.hardening;
+
+import org.apache.camel.component.seda.SedaEndpoint;
+import org.falcosecurity.talon.support.Events;
+import org.falcosecurity.talon.support.TalonTestServer;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Body size limit, bounded queues under overload, one pod never acted on concurrently, deduplication. */
+class IntakeLimitsTest {
+
+    private static final String SLOW_ROUTE = """
+            - route:
+                id: actionner-test-slow
+                from:
+                  uri: direct:actionner-test-slow
+                  steps:
+                    - bean:
+                        ref: podTracker
+                        method: enter
+                    - delay:
+                        asyncDelayed: "{{test.async:false}}"
+                        constant: "{{test.delay:20}}"
+                    - bean:
+                        ref: podTracker
+                        method: leave
+            """;
+
+    private static final String SLOW_RULES = "- rule: slow\n  actions: [{action: slow, actionner: test:slow}]\n";
+
+    /** Records how many actions run at once, per pod and in all. */
+    public static class PodTracker {
+        final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
+        final AtomicInteger maxPerPod = new AtomicInteger();
+        final AtomicInteger now = new AtomicInteger();
+        final AtomicInteger maxOverall = new AtomicInteger();
+        final AtomicLong done = new AtomicLong();
+        final Set<String> traces = ConcurrentHashMap.newKeySet();
+
+        public void enter(org.apache.camel.Exchange x) {
+            String pod = x.getMessage().getHeader("TalonNamespace") + "/" + x.getMessage().getHeader("TalonPod");
+            int n = running.computeIfAbsent(pod, k -> new AtomicInteger()).incrementAndGet();
+            maxPerPod.accumulateAndGet(n, Math::max);
+            maxOverall.accumulateAndGet(now.incrementAndGet(), Math::max);
+        }
+
+        public void leave(org.apache.camel.Exchange x) {
+            String pod = x.getMessage().getHeader("TalonNamespace") + "/" + x.getMessage().getHeader("TalonPod");
+            running.get(pod).decrementAndGet();
+            now.decrementAndGet();
+            traces.add(x.getMessage().getHeader("TalonTraceId", String.class));
+            done.incrementAndGet();
+        }
+    }
+
+    private static String event(int i, String pod) {
+        return Events.event("load", "Warning", "{\"k8s.pod.name\":\"" + pod + "\",\"k8s.ns.name\":\"ns\",\"n\":" + i + "}")
+                .replace("test output", "test output " + i);
+    }
+
+    @Test
+    void aBodyOverTheLimitGets413() throws Exception {
+        try (TalonTestServer t = TalonTestServer.builder().rules(SLOW_RULES).route("slow.camel.yaml", SLOW_ROUTE)
+                .bean("podTracker", new PodTracker()).env("MAX_BODY_BYTES", "4096").start()) {
+            String big = Events.event("big", "Warning", "{\"x\":\"" + "a".repeat(5000) + "\"}");
+            assertThat(t.post(big).statusCode()).isEqualTo(413);
+            String huge = Events.event("big", "Warning", "{\"x\":\"" + "a".repeat(10 * 1024 * 1024) + "\"}");
+            assertThat(t.post(huge).statusCode()).isEqualTo(413);
+            assertThat(t.post(Events.event("small", "Warning", "{}")).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void overloadGets429AndEveryAcceptedEventIsProcessed() throws Exception {
+        PodTracker tracker = new PodTracker();
+        try (TalonTestServer t = TalonTestServer.builder().rules(SLOW_RULES).route("slow.camel.yaml", SLOW_ROUTE)
+                .bean("podTracker", tracker).env("QUEUE_SIZE", "20").env("WORKERS", "2")
+                .env("PRINT_ALL_EVENTS", "false").property("test.delay", "20").start()) {
+            // capacity: 2 workers x 50 actions/s = 100 events/s; offer about 10x that for 2 seconds
+            HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(16)).build();
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            AtomicInteger maxQueued = new AtomicInteger();
+            long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            int i = 0;
+            while (System.nanoTime() < end) {
+                String body = event(i, "pod-" + (i % 40));
+                i++;
+                answers.add(pool.submit(() -> http.send(HttpRequest.newBuilder(t.uri("/"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(), HttpResponse.BodyHandlers.ofString())));
+                for (int p = 0; p < 2; p++) {
+                    maxQueued.accumulateAndGet(t.server().context()
+                            .getEndpoint("seda:talon-events-" + p, SedaEndpoint.class).getCurrentQueueSize(), Math::max);
+                }
+                if (i % 50 == 0) {
+                    // the process stays responsive while overloaded
+                    assertThat(t.send("GET", "/healthz", null, null).statusCode()).isEqualTo(200);
+                }
+                Thread.onSpinWait();
+                if (i >= 2000) {
+                    break;
+                }
+            }
+            int accepted = 0;
+            int rejected = 0;
+            Set<String> acceptedTraces = ConcurrentHashMap.newKeySet();
+            for (Future<HttpResponse<String>> f : answers) {
+                HttpResponse<String> r = f.get();
+                if (r.statusCode() == 200) {
+                    accepted++;
+                    acceptedTraces.add(r.body().replaceAll(".*\"trace_id\":\"([^\"]+)\".*", "$1"));
+                } else {
+                    assertThat(r.statusCode()).isEqualTo(429);
+                    assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+                    rejected++;
+                }
+            }
+            pool.shutdown();
+            assertThat(rejected).as("overload must be refused, not queued without bound").isPositive();
+            assertThat(accepted).isPositive();
+            // memory stays bounded: no worker queue ever held more than queue_size events
+            assertThat(maxQueued.get()).isLessThanOrEqualTo(20);
+            // every accepted event is processed
+            await().atMost(Duration.ofSeconds(60)).until(() -> tracker.traces.containsAll(acceptedTraces));
+            assertThat(t.server().runtime().counters().get("events_rejected", "reason", "queue_full"))
+                    .isEqualTo(rejected);
+            // one pod is never acted on by two actions at once
+            assertThat(tracker.maxPerPod.get()).isEqualTo(1);
+            assertThat(tracker.maxOverall.get()).isLessThanOrEqualTo(2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> t.server().context().getRegistry()
+                    .lookupByNameAndType("podGate", org.falcosecurity.talon.camel.PodGate.class).size() == 0);
+        }
+    }
+
+    @Test
+    void onePodIsNeverActedOnConcurrentlyEvenWhenAStepIsAsynchronous() throws Exception {
+        PodTracker tracker = new PodTracker();
+        try (TalonTestServer t = TalonTestServer.builder().rules(SLOW_RULES).route("slow.camel.yaml", SLOW_ROUTE)
+                .bean("podTracker", tracker).env("WORKERS", "1").env("PRINT_ALL_EVENTS", "false")
+                .property("test.delay", "30").property("test.async", "true").start()) {
+            for (int i = 0; i < 30; i++) {
+                assertThat(t.post(event(i, "pod-" + (i % 3))).statusCode()).isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> tracker.done.get() == 30);
+            assertThat(tracker.maxPerPod.get()).isEqualTo(1);
+            // different pods of the same worker may overlap while a step waits asynchronously
+            assertThat(tracker.maxOverall.get()).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void identicalEventsInsideTheWindowAreProcessedOnce() throws Exception {
+        PodTracker tracker = new PodTracker();
+        try (TalonTestServer t = TalonTestServer.builder().rules(SLOW_RULES).route("slow.camel.yaml", SLOW_ROUTE)
+                .bean("podTracker", tracker).property("test.delay", "1").start()) {
+            String e = event(1, "p");
+            for (int i = 0; i < 5; i++) {
+                assertThat(t.post(e).statusCode()).isEqualTo(200);
+            }
+            assertThat(t.post(event(2, "p")).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> tracker.done.get() == 2
+                    && t.server().runtime().counters().get("events_deduplicated") == 4);
+        }
+    }
+}
