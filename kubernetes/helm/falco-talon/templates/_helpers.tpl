@@ -37,13 +37,18 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* The Secret holding the notifiers' secrets, or nothing. */}}
+{{/* The Secret holding the secret settings, or nothing. */}}
 {{- define "falco-talon.secretName" -}}
-{{- if .Values.notifierSecrets.existingSecret }}
-{{- .Values.notifierSecrets.existingSecret }}
-{{- else if .Values.notifierSecrets.values }}
-{{- printf "%s-notifiers" (include "falco-talon.fullname" .) }}
+{{- if .Values.secrets.existingSecret }}
+{{- .Values.secrets.existingSecret }}
+{{- else if .Values.secrets.values }}
+{{- printf "%s-secrets" (include "falco-talon.fullname" .) }}
 {{- end }}
+{{- end }}
+
+{{/* HTTPS when the intake has a keystore. */}}
+{{- define "falco-talon.scheme" -}}
+{{- if .Values.config.tls.keystore }}HTTPS{{ else }}HTTP{{ end }}
 {{- end }}
 
 {{/* config.yaml: the config values, with rules_files pointing at the mounted rule files unless set. */}}
@@ -56,10 +61,20 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- $_ := set $config "rules_files" $files }}
 {{- end }}
+{{- range $key := list "token" }}
+{{- if index $config.auth $key }}
+{{- fail "config.auth.token is a secret: pass it as AUTH_TOKEN in secrets, or use config.auth.token_file" }}
+{{- end }}
+{{- end }}
+{{- range $key := list "keystore_password" "truststore_password" }}
+{{- if index $config.tls $key }}
+{{- fail (printf "config.tls.%s is a secret: pass it as TLS_%s in secrets" $key (upper $key)) }}
+{{- end }}
+{{- end }}
 {{- range $name, $settings := $config.notifiers }}
 {{- range $key, $value := $settings }}
 {{- if regexMatch "(?i)(password|passwd|secret|token|api_?key|apikey|webhook_url|authorization|credential)" $key }}
-{{- fail (printf "config.notifiers.%s.%s holds a secret: put it in notifierSecrets (NOTIFIERS_%s_%s)" $name $key (upper $name) (upper $key)) }}
+{{- fail (printf "config.notifiers.%s.%s is a secret: pass it as NOTIFIERS_%s_%s in secrets" $name $key (upper $name) (upper $key)) }}
 {{- end }}
 {{- end }}
 {{- end }}

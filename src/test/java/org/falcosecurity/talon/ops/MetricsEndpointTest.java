@@ -29,12 +29,10 @@ class MetricsEndpointTest {
     static void start() throws Exception {
         dir = Files.createTempDirectory("talon-metrics");
         Path routes = Files.createDirectories(dir.resolve("routes"));
-        // a notifier that always fails, to count a lost notification (it names Talon's retry configuration itself:
-        // TalonStartup assigns it only after Camel applied route configurations, see the report of issue 5)
+        // a notifier that always fails, to count a lost notification
         Files.writeString(routes.resolve("notifier-broken.camel.yaml"), """
                 - route:
                     id: notifier-broken
-                    routeConfigurationId: talon-notifier-errors
                     from:
                       uri: direct:notifier-broken
                       steps:
