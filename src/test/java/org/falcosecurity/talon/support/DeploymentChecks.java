@@ -76,9 +76,15 @@ public final class DeploymentChecks {
 
     /** The ConfigMap's config.yaml is a valid Talon config, and its rule files are valid rules. */
     public static TalonConfig assertValidTalonConfig(ConfigMap cm, List<String> ruleKeys) throws Exception {
+        return assertValidTalonConfig(cm, ruleKeys, Map.of());
+    }
+
+    /** The same, with environment variables (files that exist only in the pod, such as a keystore). */
+    public static TalonConfig assertValidTalonConfig(ConfigMap cm, List<String> ruleKeys, Map<String, String> env)
+            throws Exception {
         Map<String, String> data = cm.getData();
         TalonConfig config = TalonConfig.parse(data.get("config.yaml"), cm.getMetadata().getName() + "/config.yaml",
-                Map.of());
+                env);
         Catalog catalog = Catalog.fromEndpoints(RouteFiles.resolve(null).fromUris());
         List<RuleSource> sources = new ArrayList<>();
         for (String k : ruleKeys) {

@@ -33,8 +33,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 public final class K8sManifests {
 
     private static final YAMLMapper YAML = new YAMLMapper();
-    /** Kinds that have no fabric8 model here and load as generic resources (their CRDs are registered first). */
-    public static final Set<String> CUSTOM_KINDS = Set.of("Integration", "ServiceMonitor");
+    /**
+     * Kinds that have no fabric8 model here and load as generic resources (their CRDs are registered first). The
+     * Prometheus Operator's ServiceMonitor has one (openshift-model-monitoring, which the API simulator brings).
+     */
+    public static final Set<String> CUSTOM_KINDS = Set.of("Integration");
 
     private K8sManifests() {
     }
@@ -81,7 +84,8 @@ public final class K8sManifests {
     public static void createAll(KubernetesClient client, List<HasMetadata> objects, String namespace) {
         registerCustomResourceDefinitions(client);
         for (HasMetadata o : objects) {
-            boolean namespaced = o instanceof Namespaced || o instanceof GenericKubernetesResource;
+            boolean namespaced = o instanceof Namespaced || o instanceof GenericKubernetesResource
+                    || "ServiceMonitor".equals(o.getKind());
             HasMetadata created = namespaced
                     ? client.resource(o).inNamespace(namespace).create()
                     : client.resource(o).create();
