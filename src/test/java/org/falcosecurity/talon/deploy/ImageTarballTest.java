@@ -40,6 +40,7 @@ class ImageTarballTest {
     private static final Path TARBALL = Path.of("target/falco-talon-image.tar");
 
     private static JsonNode config;
+    private static JsonNode manifest;
     /** Path in the image (no leading slash) → entry, last layer wins. */
     private static final Map<String, TarArchiveEntry> FILES = new HashMap<>();
     private static final Map<String, byte[]> CONTENT = new HashMap<>();
@@ -62,7 +63,7 @@ class ImageTarballTest {
                 }
             }
         }
-        JsonNode manifest = JSON.readTree(blobs.get("manifest.json")).get(0);
+        manifest = JSON.readTree(blobs.get("manifest.json")).get(0);
         config = JSON.readTree(blobs.get(manifest.path("Config").asText()));
         List<String> layers = new ArrayList<>();
         manifest.path("Layers").forEach(l -> layers.add(l.asText()));
@@ -82,7 +83,7 @@ class ImageTarballTest {
     }
 
     @Test
-    void runsTheServerCommandAsANonRootUser() {
+    void runsTheServerCommandAsANonRootUser() throws Exception {
         JsonNode c = config.path("config");
         List<String> entrypoint = new ArrayList<>();
         c.path("Entrypoint").forEach(n -> entrypoint.add(n.asText()));
@@ -99,6 +100,8 @@ class ImageTarballTest {
                 .contains("falco-talon:x:" + uid + ":" + user.split(":")[1] + ":");
 
         assertThat(c.path("ExposedPorts").has("2803/tcp")).isTrue();
+        assertThat(manifest.path("RepoTags").toString())
+                .contains("falco-talon:" + KubernetesManifestsSimulatorTest.projectVersion());
         assertThat(c.path("Env").toString()).contains("PATH=/opt/java/bin");
         assertThat(config.path("os").asText()).isEqualTo("linux");
     }
