@@ -44,13 +44,16 @@ public final class RulesReloader implements AutoCloseable {
     public synchronized void reload(String why) {
         LoadResult r = load();
         if (r.ok()) {
-            runtime.counters().increment("rules_reloads", "result", "success");
             LOG.info("rules reloaded ({}): {} rules from {}", why, r.rules().size(), runtime.ruleFiles().describe());
+            if (r.rules().size() == 0) {
+                LOG.warn("the rule files define no rule: no event will be acted on");
+            }
+            runtime.counters().increment("rules_reloads", "result", "success");
         } else {
-            runtime.counters().increment("rules_reloads", "result", "failure");
             LOG.error("rules NOT reloaded ({}): {} error(s); keeping the {} rules in use", why, r.errors().size(),
                     runtime.engine().rules().size());
             r.errors().forEach(e -> LOG.error("  {}", e));
+            runtime.counters().increment("rules_reloads", "result", "failure");
         }
     }
 

@@ -41,6 +41,7 @@ public final class TalonServer implements AutoCloseable {
         main.bind("talonRuntime", runtime);
         // bound before Camel starts, so camel-micrometer-prometheus serves this registry at /metrics
         main.bind("metricsRegistry", runtime.meterRegistry());
+        main.bind("talonHttpServerFactory", new TalonHttpServer.Factory(config.string("tls.client_auth")));
         main.configure().addConfiguration(TalonConfiguration.class);
         // classpath copy first, then a file in the working directory overrides it key by key
         main.setPropertyPlaceholderLocations(

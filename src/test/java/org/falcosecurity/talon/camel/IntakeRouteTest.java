@@ -104,6 +104,20 @@ class IntakeRouteTest {
     }
 
     @Test
+    void requestHeadersAndFormFieldsAreNeverEchoed() throws Exception {
+        for (String path : new String[] {"/", "/healthz"}) {
+            HttpResponse<String> r = talon.send("POST", path, "{}", "application/x-www-form-urlencoded");
+            assertThat(r.statusCode()).as(path).isLessThan(500);
+            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(talon.uri(path))
+                    .header("X-Injected", "evil").header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build();
+            HttpResponse<String> h = java.net.http.HttpClient.newHttpClient().send(req,
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(h.headers().map()).as(path).doesNotContainKey("x-injected");
+        }
+    }
+
+    @Test
     void healthz() throws Exception {
         HttpResponse<String> r = talon.send("GET", "/healthz", null, null);
         assertThat(r.statusCode()).isEqualTo(200);

@@ -10,7 +10,7 @@ import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.ConfigurationFactory;
 import org.apache.logging.log4j.core.config.ConfigurationSource;
 import org.falcosecurity.talon.support.Events;
-import org.falcosecurity.talon.support.LogCapture;
+import org.falcosecurity.talon.support.LogEventCapture;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +41,7 @@ class LogFormatTest {
     @Test
     void jsonIsOneObjectPerLineWithStableFieldNames() throws Exception {
         List<LogEvent> results;
-        try (LogCapture capture = LogCapture.of("falco-talon.results");
+        try (LogEventCapture capture = LogEventCapture.of("falco-talon.results");
              TalonTestServer talon = TalonTestServer.builder().rules(RULES).start()) {
             talon.post(Events.load("terminal-shell.json"));
             talon.awaitResults(1);
@@ -70,7 +70,7 @@ class LogFormatTest {
     @Test
     void textAndColorCarryTheMessageAndTraceIdOnOneLine() throws Exception {
         List<LogEvent> results;
-        try (LogCapture capture = LogCapture.of("falco-talon.results");
+        try (LogEventCapture capture = LogEventCapture.of("falco-talon.results");
              TalonTestServer talon = TalonTestServer.builder().rules(RULES).start()) {
             talon.post(Events.load("terminal-shell.json"));
             talon.awaitResults(1);
@@ -89,7 +89,7 @@ class LogFormatTest {
         String unmatched = Events.event("Some other rule", "Warning",
                 "{\"k8s.pod.name\":\"p\",\"k8s.ns.name\":\"n\"}");
         for (boolean printAll : new boolean[] {true, false}) {
-            try (LogCapture capture = LogCapture.of("falco-talon.events");
+            try (LogEventCapture capture = LogEventCapture.of("falco-talon.events");
                  TalonTestServer talon = TalonTestServer.builder().config("print_all_events: " + printAll + "\n")
                          .rules(RULES).start()) {
                 assertThat(talon.post(unmatched).statusCode()).isEqualTo(200);

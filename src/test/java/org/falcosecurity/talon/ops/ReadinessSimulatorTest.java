@@ -12,8 +12,10 @@ import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code /readyz} against the Kubernetes API simulator: ready when the rules are loaded and the API server answers;
@@ -41,8 +43,10 @@ class ReadinessSimulatorTest {
     void readyWhenRulesAreLoadedAndTheApiServerAnswers() throws Exception {
         // the simulator answers GET /version itself (version 0.0)
         try (TalonTestServer talon = TalonTestServer.builder().rules(RULES).kubernetesClient(client).start()) {
-            HttpResponse<String> r = talon.send("GET", "/readyz", null, null);
-            assertThat(r.statusCode()).isEqualTo(200);
+            // the first probe of the API server may take longer than a readiness answer waits (2 s) on a busy
+            // machine: readiness is a state Kubernetes polls, so poll it
+            HttpResponse<String> r = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> talon.send("GET", "/readyz", null, null), res -> res.statusCode() == 200);
             assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
             JsonNode body = JSON.readTree(r.body());
             assertThat(body.path("status").asText()).isEqualTo("UP");

@@ -11,49 +11,61 @@ import org.apache.logging.log4j.core.config.Property;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Collects the log events of one logger (and its children) while a test runs. */
+/** Captures every log line (formatted message plus exception text) while open. */
 public final class LogCapture extends AbstractAppender implements AutoCloseable {
 
-    private final List<LogEvent> events = new CopyOnWriteArrayList<>();
-    private final String loggerName;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
 
-    private LogCapture(String loggerName) {
-        super("capture-" + loggerName, null, null, true, Property.EMPTY_ARRAY);
-        this.loggerName = loggerName;
+    private LogCapture() {
+        super("capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
     }
 
-    public static LogCapture of(String loggerName) {
-        LogCapture c = new LogCapture(loggerName);
-        c.start();
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        Configuration cfg = ctx.getConfiguration();
-        LoggerConfig lc = cfg.getLoggerConfig(loggerName);
-        if (!lc.getName().equals(loggerName)) {
-            lc = new LoggerConfig(loggerName, null, true);
-            cfg.addLogger(loggerName, lc);
-        }
-        lc.addAppender(c, null, null);
-        ctx.updateLoggers();
+    public static LogCapture open() {
+        LogCapture c = new LogCapture();
+        c.attach();
         return c;
+    }
+
+    private void attach() {
+        start();
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        Configuration config = ctx.getConfiguration();
+        for (LoggerConfig lc : config.getLoggers().values()) {
+            lc.addAppender(this, null, null);
+        }
+        config.getRootLogger().addAppender(this, null, null);
+        ctx.updateLoggers();
     }
 
     @Override
     public void append(LogEvent event) {
-        events.add(event.toImmutable());
+        StringBuilder sb = new StringBuilder(event.getLevel() + " " + event.getLoggerName() + " "
+                + event.getMessage().getFormattedMessage());
+        Throwable t = event.getThrown();
+        while (t != null) {
+            sb.append(" | ").append(t).append(java.util.Arrays.toString(t.getStackTrace()));
+            t = t.getCause();
+        }
+        event.getContextData().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        lines.add(sb.toString());
     }
 
-    public List<LogEvent> events() {
-        return List.copyOf(events);
+    public List<String> lines() {
+        return List.copyOf(lines);
     }
 
-    public List<String> messages() {
-        return events.stream().map(e -> e.getMessage().getFormattedMessage()).toList();
+    public String all() {
+        return String.join("\n", lines);
     }
 
     @Override
     public void close() {
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        ctx.getConfiguration().getLoggerConfig(loggerName).removeAppender(getName());
+        Configuration config = ctx.getConfiguration();
+        for (LoggerConfig lc : config.getLoggers().values()) {
+            lc.removeAppender(getName());
+        }
+        config.getRootLogger().removeAppender(getName());
         ctx.updateLoggers();
         stop();
     }
