@@ -32,17 +32,20 @@ public class EventIntake {
     private final int workers;
     private final boolean printAllEvents;
     private final byte[] expectedAuthorization;
+    private final TalonCounters counters;
 
     /**
      * @param authToken the bearer token senders must present, or empty for an open intake
      */
-    public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes, String authToken) {
+    public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes, String authToken,
+                       TalonCounters counters) {
         this.parser = new EventParser(maxBodyBytes);
         this.engine = engine;
         this.workers = workers;
         this.printAllEvents = printAllEvents;
         this.expectedAuthorization = authToken == null || authToken.isEmpty() ? null
                 : ("Bearer " + authToken).getBytes(StandardCharsets.UTF_8);
+        this.counters = counters;
     }
 
     /** Validates and parses the request; sets the event, its plan and its worker partition as exchange properties. */
@@ -85,6 +88,11 @@ public class EventIntake {
     public void admit(Exchange exchange, Event event) {
         String traceId = event.uuid().isEmpty() ? UUID.randomUUID().toString() : event.uuid();
         List<RuleMatch> plan = engine.plan(event);
+        // labels from bounded sets only: the parsed priority and the operator's rule names, never event text
+        counters.increment("events_received", "priority", event.priority().displayName());
+        for (RuleMatch m : plan) {
+            counters.increment("events_matched", "rule", m.rule().name());
+        }
         exchange.setProperty(TalonHeaders.PROP_EVENT, event);
         exchange.setProperty(TalonHeaders.PROP_PLAN, plan);
         exchange.setProperty(TalonHeaders.TRACE_ID, traceId);

@@ -13,9 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Accounts for notifications that could not be delivered: each retry is logged (without the exception's text, which
- * may hold a URL with a token), and a notification that exhausted its retries or found its queue full is logged,
- * counted and, when configured, appended to a dead-letter file as a JSON line.
+ * Accounts for notifications: each retry is logged (without the exception's text, which may hold a URL with a token),
+ * and a notification that exhausted its retries or found its queue full is logged, counted and, when configured,
+ * appended to a dead-letter file as a JSON line. Every outcome is counted in
+ * {@code notifications{notifier,status=sent|failed|dropped}}.
  */
 public class NotificationLosses implements Processor {
 
@@ -46,14 +47,24 @@ public class NotificationLosses implements Processor {
         String notifier = notifier(exchange);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notifications_lost", "notifier", notifier, "reason", "failed");
+        counters.increment("notifications", "notifier", notifier, "status", "failed");
         LOG.error("notification to '{}' lost after its retries ({}): {}", notifier, Secrets.describe(cause),
                 summary(exchange));
         writeDeadLetter(exchange, notifier, "failed");
     }
 
+    /**
+     * The step after the notifier route in the notifier queue route: reached only when the notification went
+     * through (a failure goes to the dead letter instead).
+     */
+    public void delivered(Exchange exchange) {
+        counters.increment("notifications", "notifier", notifier(exchange), "status", "sent");
+    }
+
     /** A notifier's queue was full: this notification to that notifier is dropped (the others still get it). */
     public void queueFull(Exchange exchange, String notifier, Throwable cause) {
         counters.increment("notifications_lost", "notifier", notifier, "reason", "queue_full");
+        counters.increment("notifications", "notifier", notifier, "status", "dropped");
         LOG.error("notification to '{}' dropped, its queue is full ({}): {}", notifier, Secrets.describe(cause),
                 summary(exchange));
         writeDeadLetter(exchange, notifier, "queue_full");

@@ -41,13 +41,18 @@ public class TalonConfiguration implements CamelConfiguration {
         }
         int maxBody = runtime.config().integer("max_body_bytes");
         registry.bind("talonCounters", runtime.counters());
+        runtime.addResultListener(new TalonMetrics(runtime.counters(), runtime.engine()));
+        // readiness checks (camel-health finds HealthCheck beans); /readyz and /observe/health report them
+        registry.bind("rulesHealthCheck", new RulesHealthCheck(runtime.engine()));
+        registry.bind("kubernetesHealthCheck", new KubernetesHealthCheck(runtime::kubernetes));
+        registry.bind("readiness", new Readiness());
         // the one Kubernetes client, shared by camel-kubernetes endpoints (kubernetesClient=#kubernetesClient) and
         // Talon's processors
         registry.bind("kubernetesClient", runtime.kubernetes().client());
         bindKubernetesActionners(context, registry, runtime);
         TalonConfig cfg = runtime.config();
         registry.bind("eventIntake", new EventIntake(runtime.engine(), cfg.integer("workers"),
-                cfg.printAllEvents(), maxBody, cfg.authToken()));
+                cfg.printAllEvents(), maxBody, cfg.authToken(), runtime.counters()));
         registry.bind("eventDeduplicator", new EventDeduplicator(cfg.integer("deduplication.time_window_seconds"),
                 cfg.string("deduplication.key"), cfg.integer("deduplication.max_entries"), runtime.counters(),
                 System::nanoTime));

@@ -1,36 +1,74 @@
 package org.falcosecurity.talon.camel;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
- * Talon's own counters, by name and label (for example {@code notifications_lost{notifier=slack}}). They back the
- * Prometheus metrics and let tests assert that a loss or a rejection was counted.
+ * Talon's own counters, by name and label (for example {@code notifications_lost{notifier=slack}}). They are
+ * Micrometer counters named {@code falco_talon_<name>} in the registry that {@code /metrics} exposes (Prometheus adds
+ * {@code _total}), and tests read them back with {@link #get} to assert that a loss or a rejection was counted.
+ *
+ * <p>Label values must come from bounded sets (validated names, fixed reasons), never from event text: every new
+ * value is a new time series.
  */
 public class TalonCounters {
 
-    private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
+    /** Prefix of every Talon meter. */
+    public static final String PREFIX = "falco_talon_";
 
+    private final MeterRegistry registry;
+
+    /** Counters that nothing exports (tools and tests that run no server). */
+    public TalonCounters() {
+        this(new SimpleMeterRegistry());
+    }
+
+    public TalonCounters(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Adds one to {@code name} with the labels given as key, value pairs. */
     public void increment(String name, String... labels) {
-        counter(key(name, labels)).incrementAndGet();
+        registry.counter(PREFIX + name, labels).increment();
     }
 
+    /** The count of {@code name} with exactly these labels (0 when never incremented). */
     public long get(String name, String... labels) {
-        AtomicLong c = counters.get(key(name, labels));
-        return c == null ? 0 : c.get();
+        List<Tag> wanted = Tags.of(labels).stream().toList();
+        long total = 0;
+        for (Counter c : registry.find(PREFIX + name).counters()) {
+            if (c.getId().getTags().equals(wanted)) {
+                total += (long) c.count();
+            }
+        }
+        return total;
     }
 
-    /** Every counter, keyed {@code name{k=v,...}}. */
+    /** Every Talon counter, keyed {@code name{k=v,...}} without the prefix. */
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new TreeMap<>();
-        counters.forEach((k, v) -> m.put(k, v.get()));
+        for (Meter meter : registry.getMeters()) {
+            if (meter instanceof Counter c && c.getId().getName().startsWith(PREFIX)) {
+                String name = c.getId().getName().substring(PREFIX.length());
+                String[] labels = c.getId().getTags().stream().flatMap(t -> Stream.of(t.getKey(),
+                        t.getValue())).toArray(String[]::new);
+                m.put(key(name, labels), (long) c.count());
+            }
+        }
         return m;
-    }
-
-    private AtomicLong counter(String key) {
-        return counters.computeIfAbsent(key, k -> new AtomicLong());
     }
 
     static String key(String name, String... labels) {

@@ -1,6 +1,8 @@
 package org.falcosecurity.talon.camel;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.falcosecurity.talon.config.RuleFiles;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.rules.Catalog;
@@ -12,14 +14,16 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What one running Talon holds beside its CamelContext: the config, the rule files, the running rules, the catalog of
- * actionner and notifier routes (known once the routes are loaded), and the counters.
+ * actionner and notifier routes (known once the routes are loaded), and the metrics.
  */
 public final class TalonRuntime {
 
     private final TalonConfig config;
     private final RuleFiles ruleFiles;
     private final RuleEngine engine;
-    private final TalonCounters counters = new TalonCounters();
+    /** The registry {@code /metrics} exposes; bound as {@code metricsRegistry} so camel-micrometer uses it too. */
+    private final PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final TalonCounters counters = new TalonCounters(meterRegistry);
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(new Catalog(java.util.Map.of(),
             java.util.Set.of()));
     private final List<ActionRouter.ResultListener> resultListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -42,6 +46,10 @@ public final class TalonRuntime {
 
     public RuleEngine engine() {
         return engine;
+    }
+
+    public PrometheusMeterRegistry meterRegistry() {
+        return meterRegistry;
     }
 
     public TalonCounters counters() {

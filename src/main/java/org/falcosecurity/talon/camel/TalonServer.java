@@ -39,6 +39,8 @@ public final class TalonServer implements AutoCloseable {
         Main main = new Main(TalonApplication.class);
         main.configure().setBasePackageScanEnabled(false);
         main.bind("talonRuntime", runtime);
+        // bound before Camel starts, so camel-micrometer-prometheus serves this registry at /metrics
+        main.bind("metricsRegistry", runtime.meterRegistry());
         main.bind("talonHttpServerFactory", new TalonHttpServer.Factory(config.string("tls.client_auth")));
         main.configure().addConfiguration(TalonConfiguration.class);
         // classpath copy first, then a file in the working directory overrides it key by key
@@ -52,6 +54,9 @@ public final class TalonServer implements AutoCloseable {
         props.put("camel.server.host", config.listenAddress());
         props.put("camel.server.port", String.valueOf(config.listenPort()));
         props.put("camel.server.max-body-size", String.valueOf(config.integer("max_body_bytes")));
+        // /metrics, /observe/health share the intake's server: a different management host or port breaks
+        // platform-http in Camel 4.17
+        props.put("camel.management.host", config.listenAddress());
         props.put("camel.management.port", String.valueOf(config.listenPort()));
         props.putAll(tlsProperties(config));
         props.putAll(extraProperties);

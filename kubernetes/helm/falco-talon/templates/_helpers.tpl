@@ -1,0 +1,82 @@
+{{/* The chart's name. */}}
+{{- define "falco-talon.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The release's full name, used for every object. */}}
+{{- define "falco-talon.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "falco-talon.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "falco-talon.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "falco-talon.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "falco-talon.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "falco-talon.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "falco-talon.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret holding the secret settings, or nothing. */}}
+{{- define "falco-talon.secretName" -}}
+{{- if .Values.secrets.existingSecret }}
+{{- .Values.secrets.existingSecret }}
+{{- else if .Values.secrets.values }}
+{{- printf "%s-secrets" (include "falco-talon.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* HTTPS when the intake has a keystore. */}}
+{{- define "falco-talon.scheme" -}}
+{{- if .Values.config.tls.keystore }}HTTPS{{ else }}HTTP{{ end }}
+{{- end }}
+
+{{/* config.yaml: the config values, with rules_files pointing at the mounted rule files unless set. */}}
+{{- define "falco-talon.config" -}}
+{{- $config := deepCopy .Values.config }}
+{{- if not $config.rules_files }}
+{{- $files := list "/etc/falco-talon/rules.yaml" }}
+{{- if .Values.rulesOverride }}
+{{- $files = append $files "/etc/falco-talon/rules-override.yaml" }}
+{{- end }}
+{{- $_ := set $config "rules_files" $files }}
+{{- end }}
+{{- range $key := list "token" }}
+{{- if index $config.auth $key }}
+{{- fail "config.auth.token is a secret: pass it as AUTH_TOKEN in secrets, or use config.auth.token_file" }}
+{{- end }}
+{{- end }}
+{{- range $key := list "keystore_password" "truststore_password" }}
+{{- if index $config.tls $key }}
+{{- fail (printf "config.tls.%s is a secret: pass it as TLS_%s in secrets" $key (upper $key)) }}
+{{- end }}
+{{- end }}
+{{- range $name, $settings := $config.notifiers }}
+{{- range $key, $value := $settings }}
+{{- if regexMatch "(?i)(password|passwd|secret|token|api_?key|apikey|webhook_url|authorization|credential)" $key }}
+{{- fail (printf "config.notifiers.%s.%s is a secret: pass it as NOTIFIERS_%s_%s in secrets" $name $key (upper $name) (upper $key)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toYaml $config }}
+{{- end }}

@@ -1,0 +1,250 @@
+package org.falcosecurity.talon.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import org.falcosecurity.talon.config.ConfigKey;
+import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.support.DeploymentChecks;
+import org.falcosecurity.talon.support.K8sManifests;
+import org.falcosecurity.talon.support.Tools;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.one;
+
+/**
+ * The Helm chart, rendered by the real helm ({@code .ci/helm-check} installs it): with the default values and with
+ * every option on, every manifest is the Kubernetes object it claims to be and is created on the API simulator; the
+ * values cover every config key; the ClusterRole with every actionner group on grants exactly what
+ * {@code kubernetes/rbac.yaml} grants; a change to the rules rolls the pods; secrets never reach the ConfigMap.
+ */
+@EnableKubernetesMockClient(crud = true)
+class HelmChartSimulatorTest {
+
+    static KubernetesClient client;
+
+    private static final Path CHART = Path.of("kubernetes/helm/falco-talon");
+    private static final String[] ALL_OPTIONS = {
+        "serviceMonitor.enabled=true",
+        "secrets.values.NOTIFIERS_SLACK_WEBHOOK_URL=https://hooks.example/T0/B0/x",
+        "secrets.values.AUTH_TOKEN=s3cret",
+        "config.notifiers.slack.username=Falco Talon",
+        "tlsSecret=talon-tls",
+        "config.tls.keystore=/etc/falco-talon-tls/keystore.p12",
+        "replicaCount=3",
+        // cluster-scoped objects share the simulator with the default render
+        "fullnameOverride=talon-all",
+        "extraEnv[0].name=JAVA_TOOL_OPTIONS",
+        "extraEnv[0].value=-XX:+PrintFlagsFinal"};
+
+    /** Values with multi-line content (--set cannot carry commas). */
+    private static final String EXTRA_VALUES = """
+            routes:
+              notifier-teams.camel.yaml: |
+                - route:
+                    id: notifier-teams
+                    from:
+                      uri: direct:notifier-teams
+                      steps:
+                        - log: "${body.json}"
+            rulesOverride: |
+              - rule: Extra
+                match:
+                  priority: Critical
+                actions:
+                  - action: Log it
+                    actionner: custom:log
+                    parameters:
+                      message: extra
+            """;
+
+    @Test
+    void defaultRenderIsValidAndHardened() throws Exception {
+        List<HasMetadata> objects = render();
+        assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
+                "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment");
+        K8sManifests.createAll(client, objects, "falco");
+
+        Deployment d = one(objects, Deployment.class);
+        Container c = DeploymentChecks.assertHardened(d, "falco-talon");
+        assertThat(c.getImage()).isEqualTo("falco-talon:" + KubernetesManifestsSimulatorTest.projectVersion());
+        assertThat(c.getArgs()).containsExactly("server", "--config", "/etc/falco-talon/config.yaml");
+        assertThat(c.getEnvFrom()).isNullOrEmpty();
+        assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsKeys("checksum/config", "checksum/routes", "checksum/secret");
+
+        ConfigMap cm = one(objects, ConfigMap.class);
+        TalonConfig config = DeploymentChecks.assertValidTalonConfig(cm, List.of("rules.yaml"));
+        assertThat(config.rulesFiles()).containsExactly("/etc/falco-talon/rules.yaml");
+        DeploymentChecks.assertRoutesMount(d, config.string("routes_directory"));
+
+        ServiceAccount sa = one(objects, ServiceAccount.class);
+        assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(sa.getMetadata().getName());
+        ClusterRoleBinding crb = one(objects, ClusterRoleBinding.class);
+        assertThat(crb.getRoleRef().getName()).isEqualTo(one(objects, ClusterRole.class).getMetadata().getName());
+        assertThat(crb.getSubjects().get(0).getNamespace()).isEqualTo("falco");
+        assertThat(one(objects, Service.class).getSpec().getPorts().get(0).getPort()).isEqualTo(2803);
+    }
+
+    @Test
+    void everyOptionOnRendersValidObjects() throws Exception {
+        List<HasMetadata> objects = render(valuesFile(EXTRA_VALUES), ALL_OPTIONS);
+        assertThat(objects).extracting(HasMetadata::getKind).contains("Secret", "ServiceMonitor");
+        assertThat(objects.stream().filter(ConfigMap.class::isInstance).count()).isEqualTo(2);
+        K8sManifests.createAll(client, objects, "falco-all");
+
+        Deployment d = one(objects, Deployment.class);
+        Container c = DeploymentChecks.assertHardened(d, "talon-all");
+        assertThat(d.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(c.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(c.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("JAVA_TOOL_OPTIONS"));
+        Secret secret = one(objects, Secret.class);
+        assertThat(c.getEnvFrom()).singleElement()
+                .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo(secret.getMetadata().getName()));
+        assertThat(secret.getStringData()).containsOnlyKeys("NOTIFIERS_SLACK_WEBHOOK_URL", "AUTH_TOKEN");
+        assertThat(DeploymentChecks.mountAt(c, "/etc/falco-talon-tls").getReadOnly()).isTrue();
+
+        // the rules and the override are both valid and loaded in that order; no secret in the ConfigMap
+        ConfigMap cm = objects.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+                .filter(m -> m.getData().containsKey("config.yaml")).findFirst().orElseThrow();
+        assertThat(cm.getData().get("config.yaml")).contains("keystore: /etc/falco-talon-tls/keystore.p12");
+        // the keystore exists only in the pod: point the check at a local file
+        Path keystore = Files.createTempFile("keystore", ".p12");
+        TalonConfig config = DeploymentChecks.assertValidTalonConfig(cm,
+                List.of("rules.yaml", "rules-override.yaml"), Map.of("TLS_KEYSTORE", keystore.toString()));
+        assertThat(config.rulesFiles()).containsExactly("/etc/falco-talon/rules.yaml",
+                "/etc/falco-talon/rules-override.yaml");
+        assertThat(config.notifier("slack")).containsEntry("username", "Falco Talon");
+        assertThat(cm.getData().toString()).doesNotContain("hooks.example").doesNotContain("s3cret");
+
+        ConfigMap routes = objects.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+                .filter(m -> m.getMetadata().getName().endsWith("-routes")).findFirst().orElseThrow();
+        assertThat(routes.getData()).containsKey("notifier-teams.camel.yaml");
+
+        ServiceMonitor sm = one(objects, ServiceMonitor.class);
+        assertThat(sm.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(one(objects, Service.class).getSpec().getSelector());
+        assertThat(sm.getSpec().getEndpoints()).singleElement().satisfies(e -> {
+            assertThat(e.getPath()).isEqualTo("/metrics");
+            assertThat(e.getPort()).isEqualTo("http");
+            assertThat(e.getScheme()).isEqualTo("https");
+        });
+    }
+
+    @Test
+    void valuesCoverEveryConfigKey() throws Exception {
+        JsonNode config = new YAMLMapper().readTree(CHART.resolve("values.yaml").toFile()).path("config");
+        for (ConfigKey k : ConfigKey.ALL) {
+            assertThat(config.at("/" + k.name().replace('.', '/')).isMissingNode())
+                    .as("values.yaml config." + k.name()).isFalse();
+        }
+        assertThat(config.has("notifiers")).isTrue();
+    }
+
+    @Test
+    void clusterRoleWithEveryGroupOnGrantsExactlyWhatRbacYamlGrants() throws Exception {
+        ClusterRole plain = one(K8sManifests.load(Files.readString(Path.of("kubernetes/rbac.yaml")), "rbac.yaml"),
+                ClusterRole.class);
+        JsonNode rbac = new YAMLMapper().readTree(CHART.resolve("values.yaml").toFile()).path("rbac");
+        List<String> allOn = new ArrayList<>();
+        rbac.path("actionners").fieldNames().forEachRemaining(g -> allOn.add("rbac.actionners." + g + "=true"));
+        rbac.path("notifiers").fieldNames().forEachRemaining(g -> allOn.add("rbac.notifiers." + g + "=true"));
+        Set<String> helm = K8sManifests.grants(one(render(allOn.toArray(String[]::new)), ClusterRole.class)
+                .getRules());
+        assertThat(helm).isEqualTo(K8sManifests.grants(plain.getRules()));
+
+        // a group turned off takes its grants away
+        Set<String> noExec = K8sManifests.grants(one(render("rbac.actionners.exec=false"), ClusterRole.class)
+                .getRules());
+        assertThat(noExec).doesNotContain("core/pods/exec:create").contains("core/pods:delete");
+        List<String> allOff = new ArrayList<>(allOn.stream().map(s -> s.replace("=true", "=false")).toList());
+        assertThat(one(render(allOff.toArray(String[]::new)), ClusterRole.class).getRules()).isEmpty();
+        assertThat(render("rbac.create=false")).extracting(HasMetadata::getKind)
+                .doesNotContain("ClusterRole", "ClusterRoleBinding");
+    }
+
+    @Test
+    void aChangeToTheRulesRollsThePods() throws Exception {
+        String before = checksum(render());
+        String sameAgain = checksum(render());
+        String after = checksum(render(valuesFile(EXTRA_VALUES)));
+        assertThat(sameAgain).isEqualTo(before);
+        assertThat(after).isNotEqualTo(before);
+    }
+
+    @Test
+    void secretsNeverGoIntoTheConfigMap() throws Exception {
+        for (String bad : List.of("config.notifiers.slack.webhook_url=https://hooks.example/x",
+                "config.auth.token=s3cret", "config.tls.keystore_password=s3cret")) {
+            Tools.Result r = helm("template", "falco-talon", CHART.toString(), "--set", bad);
+            assertThat(r.exitCode()).as(bad).isNotZero();
+            assertThat(r.stderr()).contains("is a secret");
+        }
+        Tools.Result r = helm("template", "falco-talon", CHART.toString(), "--set", "secrets.values.PASSWORD=x");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.stderr()).contains("expected NOTIFIERS_<NAME>_<SETTING>");
+    }
+
+    @Test
+    void helmLintPasses() throws Exception {
+        Tools.Result r = helm("lint", "--strict", CHART.toString());
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+    }
+
+    private static String checksum(List<HasMetadata> objects) {
+        return one(objects, Deployment.class).getSpec().getTemplate().getMetadata().getAnnotations()
+                .get("checksum/config");
+    }
+
+    private static Path valuesFile(String yaml) throws Exception {
+        Path f = Files.createTempFile("values", ".yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    private static List<HasMetadata> render(String... sets) throws Exception {
+        return render(null, sets);
+    }
+
+    private static List<HasMetadata> render(Path values, String... sets) throws Exception {
+        List<String> args = new ArrayList<>(List.of("template", "falco-talon", CHART.toString(), "--namespace",
+                "falco"));
+        if (values != null) {
+            args.add("--values");
+            args.add(values.toString());
+        }
+        for (String s : sets) {
+            args.add("--set");
+            args.add(s);
+        }
+        Tools.Result r = helm(args.toArray(String[]::new));
+        assertThat(r.exitCode()).as("helm template: " + r.stderr()).isZero();
+        return K8sManifests.load(r.stdout(), "helm template " + String.join(" ", sets));
+    }
+
+    private static Tools.Result helm(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Tools.helm().toString());
+        cmd.addAll(List.of(args));
+        return Tools.run(cmd);
+    }
+}

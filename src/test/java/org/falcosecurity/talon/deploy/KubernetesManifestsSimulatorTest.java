@@ -1,0 +1,152 @@
+package org.falcosecurity.talon.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.support.DeploymentChecks;
+import org.falcosecurity.talon.support.K8sManifests;
+import org.falcosecurity.talon.support.Tools;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every file in {@code kubernetes/} (and {@code kubernetes/camel-k/}) parses as the Kubernetes objects it claims to
+ * be, with no unknown field, and is created on the API simulator; the Deployment is hardened, the ConfigMap holds a
+ * valid config and valid rules, and kustomize renders it all into one namespace.
+ */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesManifestsSimulatorTest {
+
+    static KubernetesClient client;
+
+    private static final Path DIR = Path.of("kubernetes");
+
+    @Test
+    void everyManifestIsTheObjectItClaimsAndCreatesOnTheSimulator() throws Exception {
+        List<Path> files = manifestFiles();
+        assertThat(files).extracting(p -> DIR.relativize(p).toString())
+                .contains("serviceaccount.yaml", "rbac.yaml", "configmap.yaml", "deployment.yaml", "service.yaml",
+                        "camel-k/integration.yaml");
+        List<HasMetadata> all = new ArrayList<>();
+        for (Path f : files) {
+            List<HasMetadata> objects = K8sManifests.load(Files.readString(f), f.toString());
+            assertThat(objects).as(f + " holds objects").isNotEmpty();
+            all.addAll(objects);
+        }
+        K8sManifests.createAll(client, all, "falco");
+        assertThat(client.apps().deployments().inNamespace("falco").withName("falco-talon").get()).isNotNull();
+    }
+
+    @Test
+    void kustomizationListsEveryPlainManifest() throws Exception {
+        JsonNode k = new YAMLMapper().readTree(DIR.resolve("kustomization.yaml").toFile());
+        assertThat(k.path("kind").asText()).isEqualTo("Kustomization");
+        List<String> listed = new ArrayList<>();
+        k.path("resources").forEach(r -> listed.add(r.asText()));
+        try (Stream<Path> s = Files.list(DIR)) {
+            assertThat(listed).containsExactlyInAnyOrderElementsOf(s
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml")).toList());
+        }
+    }
+
+    @Test
+    void deploymentIsHardenedAndWiredToTheConfigMapServiceAccountAndService() throws Exception {
+        Deployment d = one(load("deployment.yaml"), Deployment.class);
+        Container c = DeploymentChecks.assertHardened(d, "falco-talon");
+        assertThat(c.getArgs()).containsExactly("server", "--config", "/etc/falco-talon/config.yaml", "--rules",
+                "/etc/falco-talon/rules.yaml");
+        assertThat(c.getImage()).isEqualTo("falco-talon:" + projectVersion());
+
+        ConfigMap cm = one(load("configmap.yaml"), ConfigMap.class);
+        TalonConfig config = DeploymentChecks.assertValidTalonConfig(cm, List.of("rules.yaml"));
+        assertThat(config.string("log_format")).isEqualTo("json");
+        DeploymentChecks.assertRoutesMount(d, config.string("routes_directory"));
+        assertThat(config.string("routes_directory")).isEqualTo("/etc/falco-talon/routes");
+
+        ServiceAccount sa = one(load("serviceaccount.yaml"), ServiceAccount.class);
+        assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(sa.getMetadata().getName());
+        ClusterRoleBinding crb = one(load("serviceaccount.yaml"), ClusterRoleBinding.class);
+        ClusterRole role = one(load("rbac.yaml"), ClusterRole.class);
+        assertThat(crb.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertThat(crb.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getKind()).isEqualTo("ServiceAccount");
+            assertThat(s.getName()).isEqualTo(sa.getMetadata().getName());
+        });
+
+        Service svc = one(load("service.yaml"), Service.class);
+        assertThat(svc.getSpec().getSelector()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+        assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getPort()).isEqualTo(2803);
+            assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+        });
+    }
+
+    @Test
+    void kustomizePutsEveryObjectAndTheBindingSubjectInItsNamespace() throws Exception {
+        Path kubectl = Tools.kubectl();
+        Tools.Result r = Tools.run(List.of(kubectl.toString(), "kustomize", DIR.toString()));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize kubernetes/");
+        assertThat(objects).hasSize(6);
+        for (HasMetadata o : objects) {
+            if (o instanceof io.fabric8.kubernetes.api.model.Namespaced) {
+                assertThat(o.getMetadata().getNamespace()).as(o.getKind()).isEqualTo("falco");
+            }
+        }
+        ClusterRoleBinding crb = objects.stream().filter(ClusterRoleBinding.class::isInstance)
+                .map(ClusterRoleBinding.class::cast).findFirst().orElseThrow();
+        assertThat(crb.getSubjects().get(0).getNamespace()).isEqualTo("falco");
+    }
+
+    static List<Path> manifestFiles() throws Exception {
+        List<Path> files = new ArrayList<>();
+        for (Path dir : List.of(DIR, DIR.resolve("camel-k"))) {
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml")).sorted()
+                        .forEach(files::add);
+            }
+        }
+        return files;
+    }
+
+    private static List<HasMetadata> load(String file) throws Exception {
+        return K8sManifests.load(Files.readString(DIR.resolve(file)), file);
+    }
+
+    static <T> T one(List<HasMetadata> objects, Class<T> type) {
+        List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
+        assertThat(found).as(type.getSimpleName()).hasSize(1);
+        return found.get(0);
+    }
+
+    static String projectVersion() throws Exception {
+        Properties p = new Properties();
+        try (InputStream in = KubernetesManifestsSimulatorTest.class.getClassLoader()
+                .getResourceAsStream("falco-talon-version.properties")) {
+            p.load(in);
+        }
+        return p.getProperty("version");
+    }
+}
