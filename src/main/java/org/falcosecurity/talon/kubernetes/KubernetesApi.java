@@ -3,7 +3,7 @@ package org.falcosecurity.talon.kubernetes;
 import java.util.List;
 
 /**
- * Every Kubernetes API call the built-in actionners make, as RBAC sees it (API group, resource, verb), with the
+ * Every Kubernetes API call the built-in actionners (and the k8sevents notifier) make, as RBAC sees it (API group, resource, verb), with the
  * actionners that need it. The ClusterRole in {@code kubernetes/rbac.yaml} grants exactly these; a test compares
  * the two and checks that the calls the actionners make against the API simulator are all in this list.
  */
@@ -47,7 +47,8 @@ public enum KubernetesApi {
     DELETE_STATEFULSET("apps", "statefulsets", "delete", "kubernetes:delete"),
     DELETE_REPLICASET("apps", "replicasets", "delete", "kubernetes:delete"),
     DELETE_ROLE("rbac.authorization.k8s.io", "roles", "delete", "kubernetes:delete"),
-    DELETE_CLUSTERROLE("rbac.authorization.k8s.io", "clusterroles", "delete", "kubernetes:delete");
+    DELETE_CLUSTERROLE("rbac.authorization.k8s.io", "clusterroles", "delete", "kubernetes:delete"),
+    CREATE_EVENT("events.k8s.io", "events", "create", "k8sevents (the notifier)");
 
     private final String group;
     private final String resource;
