@@ -1,6 +1,5 @@
 package org.falcosecurity.talon.cli;
 
-import org.falcosecurity.talon.config.ConfigException;
 import org.falcosecurity.talon.notifiers.NotifierValidator;
 import org.falcosecurity.talon.rules.LoadResult;
 import org.falcosecurity.talon.rules.Rule;
@@ -20,19 +19,12 @@ public class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.forCli();
-        CliContext ctx;
-        try {
-            ctx = CliContext.of(parent);
-        } catch (ConfigException e) {
-            e.problems().forEach(p -> System.err.println("error: " + p));
+        CliContext.Loaded loaded = CliContext.loadOrReport(parent);
+        if (loaded == null) {
             return 1;
         }
-        LoadResult r = ctx.load();
-        if (!r.ok()) {
-            r.errors().forEach(e -> System.err.println("error: " + e));
-            System.err.println(r.errors().size() + " error(s) in " + ctx.ruleFiles.describe());
-            return 1;
-        }
+        CliContext ctx = loaded.context();
+        LoadResult r = loaded.result();
         // the settings of the notifiers the config and the rules use, as `server` checks them at startup (check
         // does not connect to a cluster, so k8sevents is not checked for one)
         java.util.Set<String> problems = new java.util.LinkedHashSet<>(

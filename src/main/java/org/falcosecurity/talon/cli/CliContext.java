@@ -34,6 +34,31 @@ final class CliContext {
         return new CliContext(config, rules, Catalog.fromEndpoints(routes.fromUris()));
     }
 
+    /** A context and its valid rules. */
+    record Loaded(CliContext context, LoadResult result) {
+    }
+
+    /**
+     * Reads the config and loads the rules; on any problem prints every error to stderr (with a count) and returns
+     * {@code null}, for the command to exit non-zero.
+     */
+    static Loaded loadOrReport(TalonCommand parent) throws IOException {
+        CliContext ctx;
+        try {
+            ctx = of(parent);
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> System.err.println("error: " + p));
+            return null;
+        }
+        LoadResult r = ctx.load();
+        if (!r.ok()) {
+            r.errors().forEach(e -> System.err.println("error: " + e));
+            System.err.println(r.errors().size() + " error(s) in " + ctx.ruleFiles.describe());
+            return null;
+        }
+        return new Loaded(ctx, r);
+    }
+
     /** Loads the rules, adding the config's unknown default notifiers to the errors. */
     LoadResult load() throws IOException {
         LoadResult r = new RulesLoader(catalog).load(ruleFiles.read());

@@ -2,7 +2,6 @@ package org.falcosecurity.talon.cli;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import org.falcosecurity.talon.config.ConfigException;
 import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.rules.Action;
 import org.falcosecurity.talon.rules.FieldTerm;
@@ -35,18 +34,11 @@ public class RulesCommand {
         @Override
         public Integer call() throws Exception {
             Logging.forCli();
-            CliContext ctx;
-            try {
-                ctx = CliContext.of(rules.parent);
-            } catch (ConfigException e) {
-                e.problems().forEach(p -> System.err.println("error: " + p));
+            CliContext.Loaded loaded = CliContext.loadOrReport(rules.parent);
+            if (loaded == null) {
                 return 1;
             }
-            LoadResult r = ctx.load();
-            if (!r.ok()) {
-                r.errors().forEach(e -> System.err.println("error: " + e));
-                return 1;
-            }
+            LoadResult r = loaded.result();
             List<Object> out = new ArrayList<>();
             for (Rule rule : r.rules().rules()) {
                 out.add(render(rule));

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.falcosecurity.talon.config.ConfigException;
 import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.rules.Action;
 import org.falcosecurity.talon.rules.BadEventException;
@@ -47,18 +46,12 @@ public class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.forCli();
-        CliContext ctx;
-        try {
-            ctx = CliContext.of(parent);
-        } catch (ConfigException e) {
-            e.problems().forEach(p -> System.err.println("error: " + p));
+        CliContext.Loaded loaded = CliContext.loadOrReport(parent);
+        if (loaded == null) {
             return 2;
         }
-        LoadResult r = ctx.load();
-        if (!r.ok()) {
-            r.errors().forEach(e -> System.err.println("error: " + e));
-            return 2;
-        }
+        CliContext ctx = loaded.context();
+        LoadResult r = loaded.result();
         String text;
         try {
             text = "-".equals(events) ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)

@@ -17,6 +17,9 @@ import java.util.Map;
  * <p>Where it connects: the {@code kubeconfig} setting when set; else the in-cluster service account when Talon runs
  * in a pod; else {@code $KUBECONFIG} or {@code ~/.kube/config}. When none exists the cluster is "not configured":
  * Kubernetes actions then fail with a message that says so (unless they are dry runs).
+ *
+ * <p>The client itself never retries (its request retry limit is 0): the actionner routes retry what is worth
+ * retrying (409, 429, 5xx, no connection) with back-off, and nothing else (routes/actionners-kubernetes.camel.yaml).
  */
 public final class KubernetesClients {
 
@@ -34,6 +37,7 @@ public final class KubernetesClients {
                 throw new IOException("kubeconfig " + kubeconfig + " not found");
             }
             Config c = Config.fromKubeconfig(null, Files.readString(p, StandardCharsets.UTF_8), p.toString());
+            c.setRequestRetryBackoffLimit(0);
             return new Connection(new KubernetesClientBuilder().withConfig(c).build(), true,
                     "kubeconfig " + kubeconfig);
         }
@@ -43,7 +47,9 @@ public final class KubernetesClients {
         Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
         boolean hasKubeconfig = (kc != null && !kc.isBlank() && Files.isRegularFile(Path.of(kc.split(java.io.File.pathSeparator)[0])))
                 || Files.isRegularFile(home);
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
+        Config auto = Config.autoConfigure(null);
+        auto.setRequestRetryBackoffLimit(0);
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(auto).build();
         if (inCluster) {
             return new Connection(client, true, "in-cluster service account");
         }

@@ -42,8 +42,12 @@ public final class HttpReceiver implements AutoCloseable {
     private volatile int failureStatus = 500;
 
     private HttpReceiver(int status) throws IOException {
+        this(status, 0);
+    }
+
+    private HttpReceiver(int status, int port) throws IOException {
         this.status = status;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "http-receiver");
             t.setDaemon(true);
@@ -82,6 +86,11 @@ public final class HttpReceiver implements AutoCloseable {
     /** A receiver answering {@code status} to every request. */
     public static HttpReceiver answering(int status) throws IOException {
         return new HttpReceiver(status);
+    }
+
+    /** A receiver answering {@code status} on a given port (to come up where a notifier already points). */
+    public static HttpReceiver on(int port, int status) throws IOException {
+        return new HttpReceiver(status, port);
     }
 
     /** A receiver that accepts connections and never answers (until closed). */
