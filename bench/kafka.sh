@@ -5,8 +5,11 @@
 # acknowledged by the broker before its 200). Starts a single-node Kafka (KRaft) on loopback from the jars the
 # tests use (target/kafka-node/lib), and the packaged Talon (target/falco-talon.jar).
 #
+# Each run first processes WARMUP events (the JIT compiles the path), then is timed on EVENTS more: from the first
+# write of the fill to the moment the group has committed every record.
 # Usage: bench/kafka.sh [EVENTS]   (default 3000 per run; run from the repository root; the intake part needs wrk)
-# Env:   WORKERS (consumers per replica, default 1), PARTITIONS (default 12), API_MS_LIST (default "10 0")
+# Env:   WORKERS (consumers per replica, default 1), PARTITIONS (default 12), API_MS_LIST (default "10 0"),
+#        WARMUP (default 2000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${1:-3000}
@@ -14,6 +17,7 @@ PODS=50
 WORKERS=${WORKERS:-1}
 PARTITIONS=${PARTITIONS:-12}
 API_MS_LIST=${API_MS_LIST:-10 0}
+WARMUP=${WARMUP:-2000}
 HEAP=${HEAP:--Xms128m -Xmx256m}
 BROKER_PORT=${BROKER_PORT:-29092}
 CONTROLLER_PORT=$((BROKER_PORT + 1))
@@ -24,7 +28,7 @@ REPORT="$OUT/kafka-$(date -u +%Y%m%dT%H%M%SZ).txt"
 [ -f target/falco-talon.jar ] || ./mvnw -q -B package -DskipTests
 [ -d target/kafka-node/lib ] || ./mvnw -q -B generate-test-resources
 LIB='target/kafka-node/lib/*'
-load() { java -cp "$LIB" bench/KafkaLoad.java "$@"; }
+load() { java -Dlog4j.configuration="file:$WORK/log4j.properties" -cp "$LIB" bench/KafkaLoad.java "$@"; }
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -103,7 +107,7 @@ YAML
 {
   echo "# Kafka scale-out throughput, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {print int($2/1024/1024)" GiB"}' /proc/meminfo), $(java -version 2>&1 | head -1)"
-  echo "# command: bench/kafka.sh $EVENTS   (Kafka $(ls target/kafka-node/lib | sed -n 's/^kafka-clients-\(.*\)\.jar$/\1/p') single node, $PARTITIONS partitions, $PODS pods, $WORKERS consumer(s) per replica, Talon JVM $HEAP)"
+  echo "# command: bench/kafka.sh $EVENTS   (Kafka $(ls target/kafka-node/lib | sed -n 's/^kafka-clients-\(.*\)\.jar$/\1/p') single node, $PARTITIONS partitions, $PODS pods, $WORKERS consumer(s) per replica, $WARMUP events of warm-up per run, Talon JVM $HEAP)"
 } | tee "$REPORT"
 
 for API_MS in $API_MS_LIST; do
@@ -114,6 +118,8 @@ for API_MS in $API_MS_LIST; do
     for i in $(seq 1 "$N"); do start_talon "$i" $((2890 + i)) "$RUN" "$RUN" "$API_MS"; done
     # every replica's consumers in the group before the events arrive
     for _ in $(seq 1 120); do [ "$(load members "$BOOTSTRAP" "$RUN" 2>/dev/null || echo 0)" -ge $((N * WORKERS < PARTITIONS ? N * WORKERS : PARTITIONS)) ] && break; sleep 1; done
+    load fill "$BOOTSTRAP" "$RUN" "$WARMUP" "$PODS" > /dev/null
+    load drain "$BOOTSTRAP" "$RUN" "$RUN" 600 > /dev/null
     START=$(date +%s%3N)
     load fill "$BOOTSTRAP" "$RUN" "$EVENTS" "$PODS" > /dev/null
     END=$(load drain "$BOOTSTRAP" "$RUN" "$RUN" 600)
