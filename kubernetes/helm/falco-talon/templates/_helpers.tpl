@@ -78,5 +78,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 {{- end }}
+{{- if and $config.kafka.enabled (not $config.kafka.brokers) }}
+{{- fail "config.kafka.brokers is required when config.kafka.enabled is true (e.g. kafka-bootstrap.kafka:9092)" }}
+{{- end }}
 {{- toYaml $config }}
 {{- end }}

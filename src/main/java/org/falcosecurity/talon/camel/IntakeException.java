@@ -14,11 +14,23 @@ public class IntakeException extends Exception {
     private final String error;
     private final String field;
 
+    private final int retryAfterSeconds;
+
     public IntakeException(int status, String error, String message, String field) {
+        this(status, error, message, field, 0);
+    }
+
+    /** @param retryAfterSeconds sent as {@code Retry-After} when positive (the sender may come back then) */
+    public IntakeException(int status, String error, String message, String field, int retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.error = error;
         this.field = field;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int getRetryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public int getStatus() {

@@ -15,7 +15,7 @@ public class IntakeRejections {
         this.counters = counters;
     }
 
-    /** The 4xx answer for a refused request: status, JSON body naming the problem, and its headers. */
+    /** The 4xx (or 503) answer for a refused request: status, JSON body naming the problem, and its headers. */
     public void answer(Exchange exchange) {
         IntakeException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, IntakeException.class);
         counters.increment("events_rejected", "reason", e.getError());
@@ -25,6 +25,9 @@ public class IntakeRejections {
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         if (e.getStatus() == 401) {
             m.setHeader("WWW-Authenticate", "Bearer");
+        }
+        if (e.getRetryAfterSeconds() > 0) {
+            m.setHeader("Retry-After", String.valueOf(e.getRetryAfterSeconds()));
         }
         m.setBody(e.getJson());
     }

@@ -23,8 +23,11 @@ public class NotifierFanOut {
         if (queues == null || queues.isBlank()) {
             return;
         }
+        NotificationTracker tracker = NotificationTracker.of(exchange);
         for (String queue : queues.split(",")) {
             Exchange copy = exchange.copy();
+            // Kafka mode: the event's offset is committed once this notification is delivered or dead-lettered
+            NotificationTracker.Ticket ticket = tracker == null ? null : tracker.track(copy);
             Throwable failure;
             try {
                 failure = template(exchange).send(queue, copy).getException();
@@ -33,6 +36,9 @@ public class NotifierFanOut {
             }
             if (failure != null) {
                 losses.queueFull(copy, NotifierQueues.notifierOf(queue), failure);
+                if (ticket != null) {
+                    ticket.done();
+                }
             }
         }
     }

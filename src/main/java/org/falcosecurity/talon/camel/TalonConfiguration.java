@@ -51,8 +51,13 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("kubernetesClient", runtime.kubernetes().client());
         bindKubernetesActionners(context, registry, runtime);
         TalonConfig cfg = runtime.config();
-        registry.bind("eventIntake", new EventIntake(runtime.engine(), cfg.integer("workers"),
-                cfg.printAllEvents(), maxBody, cfg.authToken(), runtime.counters()));
+        EventIntake intake = new EventIntake(runtime.engine(), cfg.integer("workers"), cfg.printAllEvents(), maxBody,
+                cfg.authToken(), runtime.counters());
+        registry.bind("eventIntake", intake);
+        // Kafka mode (routes/kafka.camel.yaml; its routes exist only when kafka.enabled)
+        registry.bind("kafkaIntake", new KafkaIntake(runtime.counters()));
+        registry.bind("kafkaRecords", new KafkaRecords(runtime.engine(), intake, maxBody,
+                cfg.integer("kafka.notification_timeout_ms"), runtime.counters()));
         registry.bind("eventDeduplicator", new EventDeduplicator(cfg.integer("deduplication.time_window_seconds"),
                 cfg.string("deduplication.key"), cfg.integer("deduplication.max_entries"), runtime.counters(),
                 System::nanoTime));

@@ -43,6 +43,8 @@ public final class TalonHeaders {
     public static final String PROP_PARTITION = "TalonPartition";
     public static final String PROP_ROUTER_STATE = "TalonRouterState";
     public static final String PROP_RECEIVED_NANOS = "TalonReceivedNanos";
+    /** The {@link NotificationTracker} of an event read from Kafka (absent in HTTP mode). */
+    public static final String PROP_NOTIFICATIONS = "TalonNotifications";
 
     private TalonHeaders() {
     }

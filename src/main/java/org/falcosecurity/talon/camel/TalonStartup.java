@@ -80,7 +80,14 @@ public final class TalonStartup extends MainListenerSupport {
         // created before the workers: routes stop in reverse order, so on shutdown the workers finish first and the
         // notifier queues are still there to take their last results
         NotifierQueues.createNotifierQueues(context, catalog);
-        NotifierQueues.createWorkers(context, runtime.config().integer("workers"));
+        if (runtime.config().bool("kafka.enabled")) {
+            // Kafka mode: the consumers of routes/kafka.camel.yaml take the workers' place
+            LOG.info("Kafka mode: events go through topic '{}' at {}, processed by consumer group '{}' ({} consumers"
+                    + " here)", runtime.config().string("kafka.topic"), runtime.config().string("kafka.brokers"),
+                    runtime.config().string("kafka.group_id"), runtime.config().integer("workers"));
+        } else {
+            NotifierQueues.createWorkers(context, runtime.config().integer("workers"));
+        }
     }
 
     @Override

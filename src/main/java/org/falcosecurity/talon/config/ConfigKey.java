@@ -68,5 +68,21 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
                     "Most guarded actions in the window on one workload (0: no limit)"),
             new ConfigKey("blast_radius.actionners", Type.LIST, List.of("kubernetes:terminate", "kubernetes:delete",
                     "kubernetes:drain", "kubernetes:networkpolicy"),
-                    "The destructive actionners the limits apply to"));
+                    "The destructive actionners the limits apply to"),
+            new ConfigKey("kafka.enabled", Type.BOOLEAN, false,
+                    "Kafka mode: the intake stores events in kafka.topic; replicas in kafka.group_id process them"),
+            new ConfigKey("kafka.brokers", Type.STRING, "",
+                    "Kafka bootstrap servers, host:port[,host:port...] (required in Kafka mode)"),
+            new ConfigKey("kafka.topic", Type.STRING, "falco-talon-events",
+                    "Topic of the events, keyed by namespace/pod (hostname without a pod)"),
+            new ConfigKey("kafka.group_id", Type.STRING, "falco-talon",
+                    "Consumer group of the replicas that share the topic's partitions"),
+            new ConfigKey("kafka.consume_topic", Type.STRING, "",
+                    "A topic Falcosidekick's Kafka output fills: its events are re-keyed by pod into kafka.topic"),
+            new ConfigKey("kafka.send_timeout_ms", Type.INTEGER, 5000,
+                    "How long the intake waits for the broker (metadata, then acknowledgement) before answering 503"),
+            new ConfigKey("kafka.notification_timeout_ms", Type.INTEGER, 10000,
+                    "How long a consumer waits for an event's notifications before committing its offset anyway"),
+            new ConfigKey("kafka.session_timeout_ms", Type.INTEGER, 45000,
+                    "Consumer session timeout: how soon the partitions of a replica that died move to the others"));
 }

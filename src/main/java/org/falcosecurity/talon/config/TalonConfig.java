@@ -249,6 +249,7 @@ public final class TalonConfig {
                 && "".equals(values.get("tls.truststore"))) {
             errors.add(src + ": tls.client_auth: needs tls.truststore (the CAs of accepted client certificates)");
         }
+        KafkaSettings.validate(values, errors, src);
         for (String k : List.of("auth.token_file", "tls.keystore", "tls.truststore")) {
             Object f = values.get(k);
             if (f instanceof String path && !path.isEmpty() && !Files.isReadable(Path.of(path))) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,7 +55,9 @@ class HelmChartSimulatorTest {
         // cluster-scoped objects share the simulator with the default render
         "fullnameOverride=talon-all",
         "extraEnv[0].name=JAVA_TOOL_OPTIONS",
-        "extraEnv[0].value=-XX:+PrintFlagsFinal"};
+        "extraEnv[0].value=-XX:+PrintFlagsFinal",
+        "config.kafka.enabled=true",
+        "config.kafka.brokers=kafka-0.kafka:9092\\,kafka-1.kafka:9092"};
 
     /** Values with multi-line content (--set cannot carry commas). */
     private static final String EXTRA_VALUES = """
@@ -108,7 +111,8 @@ class HelmChartSimulatorTest {
     @Test
     void everyOptionOnRendersValidObjects() throws Exception {
         List<HasMetadata> objects = render(valuesFile(EXTRA_VALUES), ALL_OPTIONS);
-        assertThat(objects).extracting(HasMetadata::getKind).contains("Secret", "ServiceMonitor");
+        assertThat(objects).extracting(HasMetadata::getKind).contains("Secret", "ServiceMonitor",
+                "PodDisruptionBudget");
         assertThat(objects.stream().filter(ConfigMap.class::isInstance).count()).isEqualTo(2);
         K8sManifests.createAll(client, objects, "falco-all");
 
@@ -148,6 +152,40 @@ class HelmChartSimulatorTest {
             assertThat(e.getPort()).isEqualTo("http");
             assertThat(e.getScheme()).isEqualTo("https");
         });
+    }
+
+    @Test
+    void kafkaModeRendersAPodDisruptionBudgetAndTheKafkaSettings() throws Exception {
+        List<HasMetadata> objects = render("config.kafka.enabled=true", "config.kafka.brokers=kafka.kafka:9092",
+                "config.kafka.topic=talon", "config.kafka.group_id=talon-prod", "replicaCount=3",
+                "fullnameOverride=talon-kafka");
+        assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
+                "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment", "PodDisruptionBudget");
+        K8sManifests.createAll(client, objects, "falco-kafka");
+        Deployment d = one(objects, Deployment.class);
+        assertThat(d.getSpec().getReplicas()).isEqualTo(3);
+        PodDisruptionBudget pdb = one(objects, PodDisruptionBudget.class);
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
+        TalonConfig config = DeploymentChecks.assertValidTalonConfig(one(objects, ConfigMap.class),
+                List.of("rules.yaml"));
+        assertThat(config.bool("kafka.enabled")).isTrue();
+        assertThat(config.string("kafka.brokers")).isEqualTo("kafka.kafka:9092");
+        assertThat(config.string("kafka.topic")).isEqualTo("talon");
+        assertThat(config.string("kafka.group_id")).isEqualTo("talon-prod");
+
+        // off by default, and turned off on its own
+        assertThat(render()).extracting(HasMetadata::getKind).doesNotContain("PodDisruptionBudget");
+        assertThat(render("config.kafka.enabled=true", "config.kafka.brokers=k:9092",
+                "podDisruptionBudget.enabled=false")).extracting(HasMetadata::getKind)
+                .doesNotContain("PodDisruptionBudget");
+        // Kafka mode without brokers fails the install, naming the value
+        Tools.Result r = helm("template", "falco-talon", CHART.toString(), "--set", "config.kafka.enabled=true");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.stderr()).contains("config.kafka.brokers is required");
+        Tools.Result lint = helm("lint", "--strict", CHART.toString(), "--set", "config.kafka.enabled=true",
+                "--set", "config.kafka.brokers=k:9092");
+        assertThat(lint.exitCode()).as(lint.stdout() + lint.stderr()).isZero();
     }
 
     @Test

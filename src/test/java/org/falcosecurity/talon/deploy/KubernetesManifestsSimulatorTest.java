@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 
@@ -118,6 +120,45 @@ class KubernetesManifestsSimulatorTest {
         ClusterRoleBinding crb = objects.stream().filter(ClusterRoleBinding.class::isInstance)
                 .map(ClusterRoleBinding.class::cast).findFirst().orElseThrow();
         assertThat(crb.getSubjects().get(0).getNamespace()).isEqualTo("falco");
+    }
+
+    @Test
+    void theKafkaComponentRunsThreeReplicasInOneConsumerGroupWithADisruptionBudget() throws Exception {
+        // what a user does: turn the component on in kustomization.yaml
+        Path copy = Files.createTempDirectory("manifests").resolve("kubernetes");
+        try (Stream<Path> s = Files.walk(DIR)) {
+            for (Path p : s.toList()) {
+                Files.copy(p, copy.resolve(DIR.relativize(p).toString()));
+            }
+        }
+        String k = Files.readString(copy.resolve("kustomization.yaml"));
+        assertThat(k).contains("# components:\n#   - kafka");
+        Files.writeString(copy.resolve("kustomization.yaml"),
+                k.replace("# components:\n#   - kafka", "components:\n  - kafka"));
+        Tools.Result r = Tools.run(List.of(Tools.kubectl().toString(), "kustomize", copy.toString()));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize (kafka component)");
+        assertThat(objects).hasSize(7);
+        // the cluster-scoped objects are the same as without the component (created by the test above)
+        K8sManifests.createAll(client, objects.stream()
+                .filter(o -> o instanceof io.fabric8.kubernetes.api.model.Namespaced).toList(), "falco-kafka");
+
+        Deployment d = one(objects, Deployment.class);
+        assertThat(d.getSpec().getReplicas()).isEqualTo(3);
+        DeploymentChecks.assertHardened(d, "falco-talon");
+        PodDisruptionBudget pdb = one(objects, PodDisruptionBudget.class);
+        assertThat(pdb.getMetadata().getNamespace()).isEqualTo("falco");
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
+        // the config.yaml of the ConfigMap plus the container's environment: a valid config in Kafka mode
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(),
+                e.getValue()));
+        TalonConfig config = DeploymentChecks.assertValidTalonConfig(one(objects, ConfigMap.class),
+                List.of("rules.yaml"), env);
+        assertThat(config.bool("kafka.enabled")).isTrue();
+        assertThat(config.string("kafka.brokers")).isEqualTo("kafka-bootstrap.kafka:9092");
+        assertThat(config.string("kafka.group_id")).isEqualTo("falco-talon");
     }
 
     static List<Path> manifestFiles() throws Exception {
