@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 PORT=${PORT:-2891}
-HEAP=${HEAP:--Xms64m -Xmx256m}
+# the image's JVM flags (pom.xml, jib) in the Deployment's 512 MiB memory limit (kubernetes/deployment.yaml)
+HEAP=${HEAP:--XX:MaxRAM=512m -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError}
 OUT=bench/results
 mkdir -p "$OUT"
 REPORT="$OUT/startup-$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -16,7 +17,9 @@ command -v hey >/dev/null || { echo "hey is missing: apt-get install hey" >&2; e
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cp src/test/resources/events/terminal-shell.json "$WORK/event.json"
-printf 'listen_address: 127.0.0.1\nlisten_port: %s\nprint_all_events: false\nlog_format: text\n' "$PORT" > "$WORK/config.yaml"
+# deduplication off: every event of the load (always the same one) is planned and its dry-run action runs
+printf 'listen_address: 127.0.0.1\nlisten_port: %s\nprint_all_events: false\nlog_format: text\ndeduplication:\n  time_window_seconds: 0\n' \
+  "$PORT" > "$WORK/config.yaml"
 java bench/GenRules.java 200 dryrun "$WORK/rules.yaml"
 
 now_ms() { date +%s%3N; }

@@ -42,6 +42,14 @@ public final class LatencyBench {
 
     private static final Map<String, Long> SENT = new ConcurrentHashMap<>();
     private static final Map<String, Long> ARRIVED = new ConcurrentHashMap<>();
+    /** API requests the simulator answered (a label action should cost a GET and a PATCH). */
+    private static final AtomicInteger REQUESTS = new AtomicInteger();
+    /**
+     * The simulator logs every request (java.util.logging, INFO) to the console: thousands of synchronised writes a
+     * second, which would be measured as Talon's latency. Held here so the setting is not garbage collected.
+     */
+    private static final java.util.logging.Logger SIMULATOR_LOG =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     private LatencyBench() {
     }
@@ -61,6 +69,7 @@ public final class LatencyBench {
                 return new MockResponse().setResponseCode(404).setBody("{\"kind\":\"Status\",\"code\":404}");
             }
             String pod = path.substring(PREFIX.length());
+            REQUESTS.incrementAndGet();
             if ("PATCH".equals(request.getMethod())) {
                 ARRIVED.putIfAbsent(pod, System.nanoTime());
             }
@@ -76,6 +85,7 @@ public final class LatencyBench {
         if (args.length == 0 || args.length % 2 != 0) {
             args = new String[] {"100", "20", "1000", "10"};
         }
+        SIMULATOR_LOG.setLevel(java.util.logging.Level.WARNING);
         KubernetesMockServer api = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
                 new MockWebServer(), new HashMap<>(), new TimingDispatcher(), false);
         api.init();
@@ -113,6 +123,7 @@ public final class LatencyBench {
             int rate = Integer.parseInt(args[i]);
             int seconds = Integer.parseInt(args[i + 1]);
             SENT.clear();
+            REQUESTS.set(0);
             List<String> pods = run(http, uri, next, rate, seconds, false);
             await(pods);
             report(rate, seconds, pods);
@@ -180,6 +191,7 @@ public final class LatencyBench {
         System.out.printf("rate %5d events/s for %3d s: %6d events, %d without an action; latency p50 %7.2f ms, "
                         + "p99 %7.2f ms, p99.9 %7.2f ms, max %7.2f ms%n", rate, seconds, pods.size(), missing,
                 pct(lat, 50), pct(lat, 99), pct(lat, 99.9), lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6);
+        System.out.printf("  API requests per event: %.2f%n", (double) REQUESTS.get() / Math.max(1, pods.size()));
     }
 
     private static double pct(long[] sorted, double p) {
