@@ -14,8 +14,9 @@ REPORT="$OUT/startup-$(date -u +%Y%m%dT%H%M%SZ).txt"
 [ -f target/falco-talon.jar ] || ./mvnw -q -B package -DskipTests
 command -v hey >/dev/null || { echo "hey is missing: apt-get install hey" >&2; exit 1; }
 
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then echo "port $PORT is in use: stop what listens there" >&2; exit 1; fi
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/pid" ] && kill "$(cat "$WORK/pid")" 2>/dev/null; cp "$WORK/talon.log" "$OUT/startup-last-talon.log" 2>/dev/null; rm -rf "$WORK"' EXIT
 cp src/test/resources/events/terminal-shell.json "$WORK/event.json"
 # deduplication off: every event of the load (always the same one) is planned and its dry-run action runs
 printf 'listen_address: 127.0.0.1\nlisten_port: %s\nprint_all_events: false\nlog_format: text\ndeduplication:\n  time_window_seconds: 0\n' \
@@ -28,6 +29,7 @@ start_once() { # extra JVM flags...; prints ms to first 200 on /healthz
   local t0; t0=$(now_ms)
   java $HEAP "$@" -jar target/falco-talon.jar server -c "$WORK/config.yaml" -r "$WORK/rules.yaml" > "$WORK/talon.log" 2>&1 &
   PID=$!
+  echo "$PID" > "$WORK/pid"   # called in $(...): the caller reads the pid from here
   until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
     kill -0 "$PID" 2>/dev/null || { cat "$WORK/talon.log" >&2; exit 1; }
     sleep 0.02
@@ -35,7 +37,7 @@ start_once() { # extra JVM flags...; prints ms to first 200 on /healthz
   echo $(( $(now_ms) - t0 ))
 }
 
-stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; }
+stop() { PID=$(cat "$WORK/pid"); kill "$PID"; while kill -0 "$PID" 2>/dev/null; do sleep 0.1; done; }
 
 rss_mib() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 
@@ -46,6 +48,7 @@ measure() { # label, JVM flags...
   local sorted; sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
   local median; median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   start_once "$@" >/dev/null
+  PID=$(cat "$WORK/pid")
   sleep 5
   local idle; idle=$(rss_mib "$PID")
   # 5,000 events/s for 30 s: 50 workers x 100 requests/s
@@ -70,7 +73,8 @@ measure "default"
 # AppCDS: record the classes of one run, then start from the archive
 java $HEAP -XX:ArchiveClassesAtExit="$WORK/talon.jsa" -jar target/falco-talon.jar server -c "$WORK/config.yaml" \
   -r "$WORK/rules.yaml" > "$WORK/cds.log" 2>&1 &
-PID=$!; until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do sleep 0.05; done
+PID=$!; echo "$PID" > "$WORK/pid"
+until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do sleep 0.05; done
 curl -s -XPOST -H 'Content-Type: application/json' -d @"$WORK/event.json" "http://127.0.0.1:$PORT/" >/dev/null; sleep 2; stop
 measure "AppCDS" -XX:SharedArchiveFile="$WORK/talon.jsa"
 measure "AppCDS + C1 only" -XX:SharedArchiveFile="$WORK/talon.jsa" -XX:TieredStopAtLevel=1

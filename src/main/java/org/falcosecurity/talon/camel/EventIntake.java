@@ -95,6 +95,7 @@ public class EventIntake {
         }
         exchange.setProperty(TalonHeaders.PROP_EVENT, event);
         exchange.setProperty(TalonHeaders.PROP_PLAN, plan);
+        exchange.setProperty(TalonHeaders.PROP_MATCHED, !plan.isEmpty());
         exchange.setProperty(TalonHeaders.TRACE_ID, traceId);
         exchange.setProperty(TalonHeaders.PROP_PARTITION, partition(event, workers));
         exchange.setProperty(TalonHeaders.PROP_RECEIVED_NANOS, System.nanoTime());

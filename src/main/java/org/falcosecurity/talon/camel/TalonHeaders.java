@@ -40,6 +40,8 @@ public final class TalonHeaders {
     /** Exchange properties used by the dispatch routes. */
     public static final String PROP_EVENT = "TalonEvent";
     public static final String PROP_PLAN = "TalonPlan";
+    /** Whether any rule matched (a Boolean): the intake queues only the events that have something to do. */
+    public static final String PROP_MATCHED = "TalonMatched";
     public static final String PROP_PARTITION = "TalonPartition";
     public static final String PROP_ROUTER_STATE = "TalonRouterState";
     public static final String PROP_RECEIVED_NANOS = "TalonReceivedNanos";

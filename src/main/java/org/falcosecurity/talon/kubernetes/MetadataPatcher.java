@@ -63,11 +63,11 @@ public final class MetadataPatcher {
         if (!plan.ops().isEmpty()) {
             String body = plan.ops().toString();
             PatchContext json = PatchContext.of(PatchType.JSON);
+            // through the object already read: patching by name would make the client GET it once more
             if (onNode) {
-                client.nodes().withName(target.getMetadata().getName()).patch(json, body);
+                client.nodes().resource((Node) target).patch(json, body);
             } else {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .patch(json, body);
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).patch(json, body);
             }
         }
         List<String> set = plan.set();

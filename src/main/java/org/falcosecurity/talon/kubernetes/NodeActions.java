@@ -127,7 +127,8 @@ public final class NodeActions {
         if (node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
             return false;
         }
-        client.nodes().withName(node.getMetadata().getName())
+        // through the node already read: patching by name would make the client GET it once more
+        client.nodes().resource(node)
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"unschedulable\":true}}");
         return true;
     }

@@ -3,14 +3,17 @@ package org.falcosecurity.talon.camel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.falcosecurity.talon.support.Events;
+import org.falcosecurity.talon.support.PrometheusText;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** POSTs real HTTP requests to the running application and checks the answers. */
 class IntakeRouteTest {
@@ -53,6 +56,31 @@ class IntakeRouteTest {
             assertThat(res.getStatus()).isEqualTo("success");
             assertThat(res.getOutput()).isEqualTo("logged: shell");
         });
+    }
+
+    @Test
+    void anEventNoRuleMatchesIsAnsweredAtTheIntakeAndNeverQueued() throws Exception {
+        double before = processed();
+        // both events name the same pod, so a queued one would go to the same worker, ahead of the second
+        String pod = "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"unmatched-1\"}";
+        HttpResponse<String> r = talon.post(Events.event("Some other Falco rule", "Warning", pod));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).path("status").asText()).isEqualTo("accepted");
+        assertThat(JSON.readTree(r.body()).path("matched_rules")).isEmpty();
+        String traceId = JSON.readTree(talon.post(Events.event("Terminal shell in container", "Warning", pod)).body())
+                .path("trace_id").asText();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> talon.results().stream().anyMatch(res -> traceId.equals(res.getTraceId())));
+        // the worker's route ran once, for the matched event only, and stays at that
+        await().atMost(Duration.ofSeconds(10)).during(Duration.ofMillis(500))
+                .until(() -> processed() == before + 1);
+    }
+
+    /** Exchanges the worker's `process` route completed, from Camel's route meters on /metrics. */
+    private static double processed() throws Exception {
+        return new PrometheusText(talon.send("GET", "/metrics", null, null).body()).samples().stream()
+                .filter(s -> s.name().equals("camel_exchanges_total") && "process".equals(s.labels().get("routeId")))
+                .mapToDouble(PrometheusText.Sample::value).sum();
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")

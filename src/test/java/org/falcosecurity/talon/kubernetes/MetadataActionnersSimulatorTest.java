@@ -107,6 +107,26 @@ class MetadataActionnersSimulatorTest {
     }
 
     @Test
+    void aLabelActionReadsThePodOnceAndPatchesIt() throws Exception {
+        K8s.node(client, "node-1");
+        K8s.pod(client, "default", "web-8", Map.of("app", "web"), null);
+        ActionnerRun.requests(server); // the test's own calls
+        assertThat(run(talon, "label", podFields("default", "web-8")).getStatus()).isEqualTo("success");
+        assertThat(calls(ActionnerRun.requests(server))).containsExactly(
+                "GET /api/v1/namespaces/default/pods/web-8", "PATCH /api/v1/namespaces/default/pods/web-8");
+        // level: node reads the pod and its node, then patches the node
+        assertThat(run(talon, "label-node", podFields("default", "web-8")).getStatus()).isEqualTo("success");
+        assertThat(calls(ActionnerRun.requests(server))).containsExactly(
+                "GET /api/v1/namespaces/default/pods/web-8", "GET /api/v1/nodes/node-1", "PATCH /api/v1/nodes/node-1");
+    }
+
+    /** Method and path (without the query) of the requests on pods and nodes. */
+    private static List<String> calls(List<RecordedRequest> requests) {
+        return requests.stream().map(r -> r.getMethod() + " " + r.getPath().split("\\?")[0])
+                .filter(c -> c.contains("/pods/") || c.contains("/nodes/")).toList();
+    }
+
+    @Test
     void aSecondRunChangesNothingAndSucceeds() throws Exception {
         K8s.pod(client, "default", "web-2", Map.of("app", "web"), null);
         assertThat(run(talon, "label", podFields("default", "web-2")).getStatus()).isEqualTo("success");
