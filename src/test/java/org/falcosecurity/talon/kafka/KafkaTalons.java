@@ -56,6 +56,8 @@ final class KafkaTalons {
                 held.countDown();
                 gate.await(60, TimeUnit.SECONDS);
             }
+            // a delivery takes a little time, as a real notifier's does (simulated work, not a wait for
+            // anything): the stopped replica of the scale-out test then has notifications in flight
             Thread.sleep(2);
             traceIds.add(r.getTraceId());
         }
