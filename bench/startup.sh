@@ -47,8 +47,7 @@ measure() { # label, JVM flags...
   for _ in $(seq 1 "$RUNS"); do times+=("$(start_once "$@")"); stop; done
   local sorted; sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
   local median; median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  start_once "$@" >/dev/null
-  PID=$(cat "$WORK/pid")
+  start_once "$@" >/dev/null   # not in $(...): sets PID
   sleep 5
   local idle; idle=$(rss_mib "$PID")
   # 5,000 events/s for 30 s: 50 workers x 100 requests/s

@@ -126,12 +126,11 @@ public final class LatencyBench {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        // WORKERS=n: the `workers` setting (default: Talon's own)
+        String workers = System.getenv().getOrDefault("WORKERS", "");
         TalonConfig cfg = TalonConfig.parse("listen_address: 127.0.0.1\nlisten_port: " + port
                 + "\nprint_all_events: false\nwatch_rules: false\nlog_format: text\n"
-                // WORKERS=n: the `workers` setting (default: Talon's own)
-                + (System.getenv().getOrDefault("WORKERS", "").isBlank() ? ""
-                        : "workers: " + System.getenv("WORKERS") + "\n"),
-                "bench", Map.of());
+                + (workers.isBlank() ? "" : "workers: " + workers + "\n"), "bench", Map.of());
         TalonServer talon = TalonServer.create(cfg, RuleFiles.of(List.of(rules)), Map.of());
         talon.runtime().useKubernetesClient(client);
         talon.start();
