@@ -1,12 +1,13 @@
 package org.falcosecurity.talon;
 
+import org.falcosecurity.talon.builtins.Builtins;
+import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.ConfigKey;
 import org.falcosecurity.talon.config.RouteFiles;
 import org.falcosecurity.talon.config.RuleFiles;
 import org.falcosecurity.talon.config.TalonConfig;
-import org.falcosecurity.talon.rules.Catalog;
-import org.falcosecurity.talon.rules.LoadResult;
-import org.falcosecurity.talon.rules.RulesLoader;
+import org.falcosecurity.talon.rules.load.LoadResult;
+import org.falcosecurity.talon.rules.load.RulesLoader;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ class DocsInStepTest {
     @Test
     void packagedExampleRulesAndConfigAreValid() throws Exception {
         TalonConfig config = TalonConfig.loadResource("config.yaml", Map.of());
-        Catalog catalog = Catalog.fromEndpoints(RouteFiles.resolve(null).fromUris());
+        Catalog catalog = Catalog.of(RouteFiles.resolve(null).fromUris(), Builtins.declarations());
         LoadResult r = new RulesLoader(catalog).load(RuleFiles.packagedDefault().read());
         assertThat(r.errors()).isEmpty();
         assertThat(r.rules().size()).isPositive();

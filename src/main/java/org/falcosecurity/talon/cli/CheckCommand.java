@@ -1,8 +1,8 @@
 package org.falcosecurity.talon.cli;
 
 import org.falcosecurity.talon.notifiers.NotifierValidator;
-import org.falcosecurity.talon.rules.LoadResult;
 import org.falcosecurity.talon.rules.Rule;
+import org.falcosecurity.talon.rules.load.LoadResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 

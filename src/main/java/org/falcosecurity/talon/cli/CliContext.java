@@ -1,18 +1,23 @@
 package org.falcosecurity.talon.cli;
 
+import org.falcosecurity.talon.builtins.Builtins;
+import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.ConfigException;
+import org.falcosecurity.talon.config.ConfigLocator;
 import org.falcosecurity.talon.config.RouteFiles;
 import org.falcosecurity.talon.config.RuleFiles;
+import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.config.TalonConfig;
-import org.falcosecurity.talon.rules.Catalog;
-import org.falcosecurity.talon.rules.LoadResult;
-import org.falcosecurity.talon.rules.RuleError;
-import org.falcosecurity.talon.rules.RulesLoader;
+import org.falcosecurity.talon.rules.Action;
+import org.falcosecurity.talon.rules.load.LoadResult;
+import org.falcosecurity.talon.rules.load.RuleError;
+import org.falcosecurity.talon.rules.load.RulesLoader;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** What the offline commands share: the config, the rule files and the catalog, read without starting Camel. */
 final class CliContext {
@@ -28,10 +33,16 @@ final class CliContext {
     }
 
     static CliContext of(TalonCommand parent) throws ConfigException, IOException {
-        TalonConfig config = TalonConfig.resolve(parent.config, TalonConfig.DEFAULT_CONFIG, System.getenv());
+        TalonConfig config = TalonConfig.resolve(parent.config, ConfigLocator.DEFAULT_CONFIG, System.getenv());
         RuleFiles rules = RuleFiles.resolve(parent.rules, config, RuleFiles.DEFAULT_RULES);
-        RouteFiles routes = RouteFiles.resolve(Path.of(config.string("routes_directory")));
-        return new CliContext(config, rules, Catalog.fromEndpoints(routes.fromUris()));
+        RouteFiles routes = RouteFiles.resolve(Path.of(config.routesDirectory()));
+        return new CliContext(config, rules, Catalog.of(routes.fromUris(), Builtins.declarations()));
+    }
+
+    /** An action's parameters as the CLI prints them: declared secrets (and anything named like one) masked. */
+    static Map<String, Object> masked(Action a, Catalog catalog) {
+        return Secrets.mask(a.parameters(), k -> catalog.actionner(a.actionner()).map(s -> s.isSecret(k))
+                .orElse(false));
     }
 
     /** A context and its valid rules. */

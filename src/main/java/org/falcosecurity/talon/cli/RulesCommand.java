@@ -2,12 +2,12 @@ package org.falcosecurity.talon.cli;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import org.falcosecurity.talon.config.Secrets;
+import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.rules.Action;
 import org.falcosecurity.talon.rules.FieldTerm;
-import org.falcosecurity.talon.rules.LoadResult;
 import org.falcosecurity.talon.rules.Match;
 import org.falcosecurity.talon.rules.Rule;
+import org.falcosecurity.talon.rules.load.LoadResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -41,7 +41,7 @@ public class RulesCommand {
             LoadResult r = loaded.result();
             List<Object> out = new ArrayList<>();
             for (Rule rule : r.rules().rules()) {
-                out.add(render(rule));
+                out.add(render(rule, loaded.context().catalog));
             }
             YAMLMapper yaml = YAMLMapper.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
@@ -50,7 +50,7 @@ public class RulesCommand {
         }
     }
 
-    static Map<String, Object> render(Rule rule) {
+    static Map<String, Object> render(Rule rule, Catalog catalog) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("rule", rule.name());
         if (!rule.description().isEmpty()) {
@@ -85,7 +85,7 @@ public class RulesCommand {
             am.put("continue", a.continueAfter());
             am.put("ignore_errors", a.ignoreErrors());
             if (!a.parameters().isEmpty()) {
-                am.put("parameters", Secrets.mask(a.parameters()));
+                am.put("parameters", CliContext.masked(a, catalog));
             }
             actions.add(am);
         }

@@ -1,10 +1,11 @@
 package org.falcosecurity.talon.cli;
 
-import org.falcosecurity.talon.camel.TalonServer;
-import org.falcosecurity.talon.camel.TalonStartupException;
 import org.falcosecurity.talon.config.ConfigException;
+import org.falcosecurity.talon.config.ConfigLocator;
 import org.falcosecurity.talon.config.RuleFiles;
 import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.server.TalonServer;
+import org.falcosecurity.talon.server.TalonStartupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -22,7 +23,7 @@ public class ServerCommand implements Callable<Integer> {
         TalonConfig config;
         RuleFiles rules;
         try {
-            config = TalonConfig.resolve(parent.config, TalonConfig.DEFAULT_CONFIG, System.getenv());
+            config = TalonConfig.resolve(parent.config, ConfigLocator.DEFAULT_CONFIG, System.getenv());
             rules = RuleFiles.resolve(parent.rules, config, RuleFiles.DEFAULT_RULES);
         } catch (ConfigException e) {
             e.problems().forEach(p -> System.err.println("error: " + p));

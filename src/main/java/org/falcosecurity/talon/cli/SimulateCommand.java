@@ -7,14 +7,14 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.falcosecurity.talon.config.Secrets;
+import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.rules.Action;
 import org.falcosecurity.talon.rules.BadEventException;
 import org.falcosecurity.talon.rules.Event;
 import org.falcosecurity.talon.rules.EventParser;
-import org.falcosecurity.talon.rules.LoadResult;
 import org.falcosecurity.talon.rules.RuleMatch;
 import org.falcosecurity.talon.rules.RuleSet;
+import org.falcosecurity.talon.rules.load.LoadResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -60,11 +60,11 @@ public class SimulateCommand implements Callable<Integer> {
             System.err.println("error: cannot read " + events + ": " + e.getMessage());
             return 1;
         }
-        return simulate(text, r.rules(), ctx.config.dryRun(), System.out);
+        return simulate(text, r.rules(), ctx.config.dryRun(), ctx.catalog, System.out);
     }
 
     /** Prints one line per event; returns 0 when every event parsed, else 1. */
-    static int simulate(String text, RuleSet rules, boolean globalDryRun, PrintStream out) {
+    static int simulate(String text, RuleSet rules, boolean globalDryRun, Catalog catalog, PrintStream out) {
         EventParser parser = new EventParser();
         boolean allParsed = true;
         List<Object> inputs = split(text);
@@ -85,7 +85,7 @@ public class SimulateCommand implements Callable<Integer> {
                         ObjectNode an = actions.addObject();
                         an.put("action", a.name());
                         an.put("actionner", a.actionner());
-                        an.set("parameters", JSON.valueToTree(Secrets.mask(a.parameters())));
+                        an.set("parameters", JSON.valueToTree(CliContext.masked(a, catalog)));
                     }
                 }
             } catch (BadEventException ex) {

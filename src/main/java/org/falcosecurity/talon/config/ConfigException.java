@@ -5,14 +5,23 @@ import java.util.List;
 /** A configuration that cannot be used; carries every problem found. */
 public class ConfigException extends Exception {
 
-    private final List<String> problems;
+    private final List<ConfigProblem> details;
 
-    public ConfigException(List<String> problems) {
-        super(String.join("; ", problems));
-        this.problems = List.copyOf(problems);
+    public ConfigException(List<ConfigProblem> problems) {
+        super(String.join("; ", problems.stream().map(ConfigProblem::toString).toList()));
+        this.details = List.copyOf(problems);
     }
 
+    public static ConfigException of(String source, String message) {
+        return new ConfigException(List.of(new ConfigProblem(source, "", message)));
+    }
+
+    /** Every problem, as {@code source: key: message}. */
     public List<String> problems() {
-        return problems;
+        return details.stream().map(ConfigProblem::toString).toList();
+    }
+
+    public List<ConfigProblem> details() {
+        return details;
     }
 }

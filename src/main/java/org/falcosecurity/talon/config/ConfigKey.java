@@ -9,6 +9,11 @@ import java.util.Locale;
  */
 public record ConfigKey(String name, Type type, Object defaultValue, String description) {
 
+    /** Whether the key holds a secret: never a Camel property, never printed. */
+    public boolean secret() {
+        return Secrets.isSecretKey(name);
+    }
+
     public enum Type { STRING, INTEGER, BOOLEAN, LIST }
 
     public String envName() {

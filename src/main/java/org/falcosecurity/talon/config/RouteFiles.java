@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -69,6 +70,8 @@ public final class RouteFiles {
      */
     public List<String> fromUris() throws IOException {
         List<String> uris = new ArrayList<>();
+        Map<String, String> templates = new LinkedHashMap<>();
+        List<JsonNode> templated = new ArrayList<>();
         for (String loc : locations.values()) {
             JsonNode root = YAML.readTree(read(loc));
             if (root == null || !root.isArray()) {
@@ -83,9 +86,38 @@ public final class RouteFiles {
                 if (uri.isTextual()) {
                     uris.add(uri.textValue());
                 }
+                JsonNode template = item.path("routeTemplate");
+                JsonNode templateUri = template.path("route").path("from").path("uri");
+                if (template.path("id").isTextual() && templateUri.isTextual()) {
+                    templates.put(template.path("id").textValue(), templateUri.textValue());
+                }
+                if (item.has("templatedRoute")) {
+                    templated.add(item.get("templatedRoute"));
+                }
             }
         }
+        // a templated route consumes its template's from.uri, with the route's parameters filled in
+        for (JsonNode t : templated) {
+            String uri = templates.get(t.path("routeTemplateRef").asText());
+            if (uri == null) {
+                continue;
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            for (JsonNode p : t.path("parameters")) {
+                params.put(p.path("name").asText(), p.path("value").asText());
+            }
+            uris.add(fillIn(uri, params));
+        }
         return uris;
+    }
+
+    /** {@code {{name}}} placeholders of a route template's URI replaced by the route's parameter values. */
+    public static String fillIn(String uri, Map<String, ?> parameters) {
+        String out = uri;
+        for (Map.Entry<String, ?> e : parameters.entrySet()) {
+            out = out.replace("{{" + e.getKey() + "}}", String.valueOf(e.getValue()));
+        }
+        return out;
     }
 
     private static String read(String location) throws IOException {

@@ -1,6 +1,6 @@
 package org.falcosecurity.talon.config;
 
-import org.falcosecurity.talon.rules.RuleSource;
+import org.falcosecurity.talon.rules.load.RuleSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,10 +49,10 @@ public final class RuleFiles {
             config.rulesFiles().forEach(f -> named.add(Path.of(f)));
         }
         if (!named.isEmpty()) {
-            List<String> missing = new ArrayList<>();
+            List<ConfigProblem> missing = new ArrayList<>();
             for (Path p : named) {
                 if (!Files.isRegularFile(p)) {
-                    missing.add(p + ": rule file not found");
+                    missing.add(new ConfigProblem(p.toString(), "", "rule file not found"));
                 }
             }
             if (!missing.isEmpty()) {

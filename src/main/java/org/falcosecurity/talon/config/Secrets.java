@@ -3,6 +3,7 @@ package org.falcosecurity.talon.config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /** Which settings and parameters hold secrets, and how they are masked wherever Talon prints them. */
@@ -45,8 +46,17 @@ public final class Secrets {
 
     /** A copy of a parameter or settings tree with secret values masked (recursively). */
     public static Map<String, Object> mask(Map<String, Object> params) {
+        return mask(params, k -> false);
+    }
+
+    /**
+     * The same, where {@code declaredSecret} names the top-level keys a declaration marks as secrets (masked
+     * whatever their name); other keys are masked when their name says they hold one.
+     */
+    public static Map<String, Object> mask(Map<String, Object> params, Predicate<String> declaredSecret) {
         Map<String, Object> out = new LinkedHashMap<>();
-        params.forEach((k, v) -> out.put(k, isSecretKey(k) && v != null ? MASK : maskValue(v)));
+        params.forEach((k, v) -> out.put(k, (declaredSecret.test(k) || isSecretKey(k)) && v != null ? MASK
+                : maskValue(v)));
         return out;
     }
 

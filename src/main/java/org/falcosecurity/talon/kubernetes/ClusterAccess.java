@@ -1,6 +1,7 @@
 package org.falcosecurity.talon.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import org.falcosecurity.talon.contract.ActionStop;
 
 import java.util.function.Supplier;
 
@@ -10,7 +11,7 @@ import java.util.function.Supplier;
  */
 public final class ClusterAccess {
 
-    static final String NOT_CONFIGURED = "no Kubernetes cluster is configured (set kubeconfig in the config, set"
+    public static final String NOT_CONFIGURED = "no Kubernetes cluster is configured (set kubeconfig in the config, set"
             + " KUBECONFIG, or run Talon in a pod with a service account): Talon refuses Kubernetes actions that"
             + " are not dry runs";
 

@@ -2,15 +2,16 @@ package org.falcosecurity.talon.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
+import org.falcosecurity.talon.contract.ActionStop;
 
 import java.util.List;
 import java.util.Map;
 
 /** Which container of a pod an exec or a log request addresses. */
-final class Containers {
+public final class Containers {
 
     /** The annotation kubectl also honours to name a pod's default container. */
-    static final String DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
+    public static final String DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
 
     private Containers() {
     }
@@ -19,7 +20,7 @@ final class Containers {
      * The {@code container} parameter when set (it must exist in the pod), else the pod's default container
      * (annotation {@value #DEFAULT_CONTAINER_ANNOTATION}), else its first container.
      */
-    static String pick(Pod pod, Object wanted) {
+    public static String pick(Pod pod, Object wanted) {
         List<String> names = pod.getSpec() == null ? List.of()
                 : pod.getSpec().getContainers().stream().map(Container::getName).toList();
         if (names.isEmpty()) {

@@ -39,7 +39,7 @@ public final class KubernetesErrors implements Processor {
         return code <= 0 || code == 409 || code == 429 || code >= 500;
     }
 
-    static String text(Throwable e) {
+    public static String text(Throwable e) {
         if (e instanceof KubernetesClientException k) {
             Status s = k.getStatus();
             int code = k.getCode();

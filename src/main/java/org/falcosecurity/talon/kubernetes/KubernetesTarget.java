@@ -3,6 +3,7 @@ package org.falcosecurity.talon.kubernetes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import org.falcosecurity.talon.contract.ActionStop;
 import org.falcosecurity.talon.rules.Event;
 
 import java.util.LinkedHashMap;
@@ -18,10 +19,10 @@ import java.util.Map;
 public final class KubernetesTarget {
 
     public static final String POD_PROPERTY = "TalonKubernetesPod";
-    static final String POD_FIELDS = "k8s.pod.name (or ka.target.pod.name / ka.target.name)";
-    static final String NAMESPACE_FIELDS = "k8s.ns.name (or ka.target.namespace)";
+    public static final String POD_FIELDS = "k8s.pod.name (or ka.target.pod.name / ka.target.name)";
+    public static final String NAMESPACE_FIELDS = "k8s.ns.name (or ka.target.namespace)";
     /** What Falco writes for a field it has no value for. */
-    static final String NOT_AVAILABLE = "<NA>";
+    public static final String NOT_AVAILABLE = "<NA>";
 
     private final ClusterAccess cluster;
 
@@ -47,6 +48,15 @@ public final class KubernetesTarget {
         return p;
     }
 
+    /**
+     * For actionners that find their target themselves ({@code kubernetes:delete}): only checks that a cluster is
+     * configured.
+     */
+    public Pod none(Event event) {
+        cluster.client();
+        return null;
+    }
+
     private Pod find(Event event) {
         var client = cluster.client();
         String name = podName(event);
@@ -55,7 +65,7 @@ public final class KubernetesTarget {
     }
 
     /** The pod name the event gives; a failure naming the fields when it gives none. */
-    static String podName(Event event) {
+    public static String podName(Event event) {
         String name = field(event, "k8s.pod.name", "ka.target.pod.name");
         if (name == null) {
             String resource = field(event, "ka.target.resource");
@@ -73,7 +83,7 @@ public final class KubernetesTarget {
     }
 
     /** The namespace the event gives; a failure naming the fields when it gives none. */
-    static String namespace(Event event) {
+    public static String namespace(Event event) {
         String ns = field(event, "k8s.ns.name", "ka.target.namespace");
         if (ns == null) {
             throw ActionStop.failure("the event has no namespace: missing field " + NAMESPACE_FIELDS);
@@ -85,7 +95,7 @@ public final class KubernetesTarget {
      * The first of these output fields that has a value. Falco writes {@code <NA>} for a field it could not fill
      * (a process outside any pod has {@code k8s.pod.name=<NA>}): that is no value either.
      */
-    static String field(Event event, String... names) {
+    public static String field(Event event, String... names) {
         for (String n : names) {
             String v = event.field(n);
             if (v != null && !v.isEmpty() && !NOT_AVAILABLE.equals(v)) {
@@ -96,7 +106,7 @@ public final class KubernetesTarget {
     }
 
     /** The node the pod runs on; a failure when it is not scheduled or the node does not exist. */
-    static Node node(KubernetesClient client, Pod pod) {
+    public static Node node(KubernetesClient client, Pod pod) {
         String name = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         if (name == null || name.isEmpty()) {
             throw ActionStop.failure("pod " + ref(pod) + " is not scheduled on a node (spec.nodeName is empty)");
@@ -109,14 +119,14 @@ public final class KubernetesTarget {
     }
 
     /** The objects of a result about a pod: pod and namespace. */
-    static Map<String, String> objects(Pod pod) {
+    public static Map<String, String> objects(Pod pod) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("pod", pod.getMetadata().getName());
         m.put("namespace", pod.getMetadata().getNamespace());
         return m;
     }
 
-    static String ref(Pod pod) {
+    public static String ref(Pod pod) {
         return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
     }
 }

@@ -8,29 +8,30 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import org.falcosecurity.talon.contract.ActionStop;
 
 import java.util.List;
 
 /** What owns a pod: its controller (ReplicaSet, DaemonSet, StatefulSet, ...), its replica counts and selector. */
-final class Workloads {
+public final class Workloads {
 
-    static final String REPLICA_SET = "ReplicaSet";
-    static final String DAEMON_SET = "DaemonSet";
-    static final String STATEFUL_SET = "StatefulSet";
-    static final String DEPLOYMENT = "Deployment";
+    public static final String REPLICA_SET = "ReplicaSet";
+    public static final String DAEMON_SET = "DaemonSet";
+    public static final String STATEFUL_SET = "StatefulSet";
+    public static final String DEPLOYMENT = "Deployment";
 
     private Workloads() {
     }
 
     /** A workload: its kind and name, its pod selector ({@code null} when unknown) and replica counts. */
-    record Workload(String kind, String name, LabelSelector selector, int desired, int ready) {
-        String ref() {
+    public record Workload(String kind, String name, LabelSelector selector, int desired, int ready) {
+        public String ref() {
             return kind + " " + name;
         }
     }
 
     /** The pod's controller (the owner reference marked {@code controller}, else the first one), or null. */
-    static OwnerReference controller(Pod pod) {
+    public static OwnerReference controller(Pod pod) {
         List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
         if (refs == null || refs.isEmpty()) {
             return null;
@@ -38,7 +39,7 @@ final class Workloads {
         return refs.stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(refs.get(0));
     }
 
-    static String controllerKind(Pod pod) {
+    public static String controllerKind(Pod pod) {
         OwnerReference o = controller(pod);
         return o == null ? null : o.getKind();
     }
@@ -47,7 +48,7 @@ final class Workloads {
      * The pod's direct controller with its replica counts, for ReplicaSet, DaemonSet and StatefulSet owners;
      * {@code null} for a standalone pod or another kind of owner. A failure when the owner does not exist.
      */
-    static Workload replicated(KubernetesClient client, Pod pod) {
+    public static Workload replicated(KubernetesClient client, Pod pod) {
         OwnerReference o = controller(pod);
         if (o == null) {
             return null;
@@ -76,7 +77,7 @@ final class Workloads {
      * The workload whose pods a NetworkPolicy should select: the Deployment of a ReplicaSet it owns, else the
      * ReplicaSet, DaemonSet or StatefulSet; {@code null} for a standalone pod or another kind of owner.
      */
-    static Workload topLevel(KubernetesClient client, Pod pod) {
+    public static Workload topLevel(KubernetesClient client, Pod pod) {
         OwnerReference o = controller(pod);
         if (o == null || !REPLICA_SET.equals(o.getKind())) {
             return replicated(client, pod);

@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.falcosecurity.talon.camel.ActionResult;
+import org.falcosecurity.talon.catalog.NotifierSpec;
+import org.falcosecurity.talon.catalog.Permission;
+import org.falcosecurity.talon.contract.ActionResult;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,6 +32,19 @@ public class KubernetesEventNotifier {
     private static final int REASON_LIMIT = 128;
     private static final DateTimeFormatter MICRO_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
+
+    /** The declaration: no settings; it needs a cluster, and the right to create Events and read pods. */
+    public static final BuiltinNotifier BUILTIN = new BuiltinNotifier(NotifierSpec.builder("k8sevents")
+            .description("An events.k8s.io/v1 Event regarding the acted-on pod (Warning for a failure)")
+            .needsCluster()
+            .permissions("k8sevents", java.util.stream.Stream.concat(
+                    Permission.of("", "pods", "the pod the Event is about (its uid)", "get").stream(),
+                    Permission.of("events.k8s.io", "events", "create the Event", "create").stream()).toList())
+            .example("""
+                    k8sevents: {}
+                    """)
+            .build(),
+            c -> new KubernetesEventNotifier(c.kubernetes(), c.instance()), BuiltinNotifier.ComponentSetup.NONE);
 
     private final Supplier<KubernetesClient> client;
     private final String instance;
@@ -120,10 +135,6 @@ public class KubernetesEventNotifier {
     }
 
     private static Instant time(ActionResult r) {
-        try {
-            return Instant.parse(r.getTime());
-        } catch (RuntimeException e) {
-            return Instant.now();
-        }
+        return r.getTime();
     }
 }

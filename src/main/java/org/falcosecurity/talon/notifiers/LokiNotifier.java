@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.falcosecurity.talon.camel.ActionResult;
-import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.catalog.NotifierSpec;
+import org.falcosecurity.talon.catalog.SettingSpec;
+import org.falcosecurity.talon.contract.ActionResult;
 
 import java.time.Instant;
 import java.util.Map;
@@ -22,10 +23,27 @@ public class LokiNotifier {
     static final String PUSH_PATH = "/loki/api/v1/push";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    public static final BuiltinNotifier BUILTIN = new BuiltinNotifier(NotifierSpec.builder("loki")
+            .description("A Loki push (POST <url>/loki/api/v1/push): one stream labelled status, rule, action,"
+                    + " actionner, namespace and pod; the line is the result record")
+            .setting(SettingSpec.text("url", "Loki's base URL").asRequired().withCheck(NotifierValidator::url))
+            .setting(SettingSpec.text("user", "Basic-auth user"))
+            .setting(SettingSpec.text("api_key", "Basic-auth password (API key)").asSecret())
+            .setting(SettingSpec.text("tenant", "Sent as X-Scope-OrgID").withCheck(NotifierValidator::headerValue))
+            .setting(SettingSpec.headers("custom_headers", "Extra HTTP headers"))
+            .pair("user", "api_key")
+            .example("""
+                    loki:
+                      url: http://loki.monitoring:3100
+                      tenant: security
+                    """)
+            .build(),
+            c -> new LokiNotifier(c.settings()), BuiltinNotifier.ComponentSetup.NONE);
+
     private final NotifierSettings settings;
 
-    public LokiNotifier(TalonConfig config) {
-        this.settings = NotifierSettings.of(config, "loki");
+    public LokiNotifier(NotifierSettings settings) {
+        this.settings = settings;
     }
 
     public void prepare(Exchange exchange) throws Exception {
@@ -66,13 +84,7 @@ public class LokiNotifier {
         }
     }
 
-    static String unixNanos(String time) {
-        Instant t;
-        try {
-            t = Instant.parse(time);
-        } catch (RuntimeException e) {
-            t = Instant.now();
-        }
+    static String unixNanos(Instant t) {
         return String.valueOf(Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano()));
     }
 }

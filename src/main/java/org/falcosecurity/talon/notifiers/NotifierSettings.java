@@ -1,5 +1,7 @@
 package org.falcosecurity.talon.notifiers;
 
+import org.falcosecurity.talon.catalog.NotifierSpec;
+import org.falcosecurity.talon.catalog.SettingSpec;
 import org.falcosecurity.talon.config.TalonConfig;
 
 import java.util.LinkedHashMap;
@@ -7,40 +9,30 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One notifier's settings ({@code notifiers.<name>.*}) with the reference defaults applied, read by the notifier
- * beans. Secret settings are read here, in Java, because they are never exposed as Camel properties.
+ * One notifier's settings ({@code notifiers.<name>.*}, then {@code NOTIFIERS_<NAME>_<SETTING>}) with the defaults of
+ * its declaration, read by the notifier beans. Secret settings are read here, in Java: they are never Camel
+ * properties.
  */
 public final class NotifierSettings {
 
-    /** Reference defaults (see the README section "Notifiers"). */
-    private static final Map<String, Map<String, String>> DEFAULTS = Map.of(
-            "slack", Map.of(
-                    "icon", "https://upload.wikimedia.org/wikipedia/commons/2/26/Circaetus_gallicus_claw.jpg",
-                    "username", "Falco Talon",
-                    "footer", "https://github.com/Issif/falco-talon",
-                    "format", "long"),
-            "elasticsearch", Map.of("index", "falco-talon", "suffix", "daily"),
-            "opensearch", Map.of("index", "falco-talon", "suffix", "daily"),
-            "smtp", Map.of("format", "html", "tls", "false"),
-            "webhook", Map.of(
-                    "http_method", "POST",
-                    "user_agent", "Falco-Talon",
-                    "content_type", "application/json; charset=utf-8"));
-
-    private final String notifier;
+    private final NotifierSpec spec;
     private final Map<String, Object> values;
 
-    private NotifierSettings(String notifier, Map<String, Object> values) {
-        this.notifier = notifier;
+    private NotifierSettings(NotifierSpec spec, Map<String, Object> values) {
+        this.spec = spec;
         this.values = values;
     }
 
-    public static NotifierSettings of(TalonConfig config, String notifier) {
-        return new NotifierSettings(notifier, config.notifier(notifier));
+    public static NotifierSettings of(TalonConfig config, NotifierSpec spec) {
+        return new NotifierSettings(spec, config.notifier(spec.name()));
     }
 
     public String notifier() {
-        return notifier;
+        return spec.name();
+    }
+
+    public NotifierSpec spec() {
+        return spec;
     }
 
     /** Whether the setting is present in the config (defaults do not count). */
@@ -49,11 +41,12 @@ public final class NotifierSettings {
         return v != null && !String.valueOf(v).isBlank();
     }
 
-    /** The setting as a trimmed string, else its default, else the empty string. */
+    /** The setting as a trimmed string, else its declared default, else the empty string. */
     public String string(String key) {
         Object v = values.get(key);
         if (v == null || v instanceof Map || v instanceof Iterable) {
-            return DEFAULTS.getOrDefault(notifier, Map.of()).getOrDefault(key, "");
+            SettingSpec s = spec.settings().get(key);
+            return s == null ? "" : s.defaultValue();
         }
         return String.valueOf(v).trim();
     }
@@ -63,7 +56,7 @@ public final class NotifierSettings {
     }
 
     /**
-     * {@code custom_headers}: a YAML mapping, or (from an environment variable) {@code Name: value, Name2: value2}.
+     * A headers setting: a YAML mapping, or (from an environment variable) {@code Name: value, Name2: value2}.
      * Malformed entries are reported by {@link NotifierValidator}; here they are skipped.
      */
     public Map<String, String> headers(String key) {
@@ -86,7 +79,7 @@ public final class NotifierSettings {
         return out;
     }
 
-    /** The raw settings map (for the validator). */
+    /** The settings as configured (for the validator). */
     Map<String, Object> raw() {
         return values;
     }

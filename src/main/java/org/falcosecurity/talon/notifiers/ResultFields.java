@@ -1,6 +1,6 @@
 package org.falcosecurity.talon.notifiers;
 
-import org.falcosecurity.talon.camel.ActionResult;
+import org.falcosecurity.talon.contract.ActionResult;
 
 import java.util.ArrayList;
 import java.util.List;

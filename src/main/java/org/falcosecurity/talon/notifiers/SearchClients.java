@@ -1,7 +1,10 @@
 package org.falcosecurity.talon.notifiers;
 
-import org.falcosecurity.talon.config.TalonConfig;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Service;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -19,8 +22,7 @@ public final class SearchClients {
     }
 
     /** Elasticsearch's low-level REST client (Apache HttpAsyncClient 4), for camel-elasticsearch. */
-    public static org.elasticsearch.client.RestClient elasticsearch(TalonConfig config, int connectMs, int readMs) {
-        NotifierSettings s = NotifierSettings.of(config, "elasticsearch");
+    public static org.elasticsearch.client.RestClient elasticsearch(NotifierSettings s, int connectMs, int readMs) {
         URI u = URI.create(HttpNotifiers.base(s.string("url")));
         var builder = org.elasticsearch.client.RestClient.builder(
                 new org.apache.http.HttpHost(u.getHost(), port(u), u.getScheme()));
@@ -33,8 +35,7 @@ public final class SearchClients {
     }
 
     /** OpenSearch's REST client (Apache HttpClient 5), for camel-opensearch. */
-    public static org.opensearch.client.RestClient opensearch(TalonConfig config, int connectMs, int readMs) {
-        NotifierSettings s = NotifierSettings.of(config, "opensearch");
+    public static org.opensearch.client.RestClient opensearch(NotifierSettings s, int connectMs, int readMs) {
         URI u = URI.create(HttpNotifiers.base(s.string("url")));
         var builder = org.opensearch.client.RestClient.builder(
                 new org.apache.hc.core5.http.HttpHost(u.getScheme(), u.getHost(), port(u)));
@@ -69,6 +70,29 @@ public final class SearchClients {
         String path = u.getRawPath();
         if (path != null && !path.isEmpty() && !path.equals("/")) {
             setter.accept(path);
+        }
+    }
+
+    /** Closes a client when Camel stops. */
+    static void closeOnStop(CamelContext context, Closeable client) {
+        try {
+            context.addService(new Service() {
+                @Override
+                public void start() {
+                    // the client is started when built
+                }
+
+                @Override
+                public void stop() {
+                    try {
+                        client.close();
+                    } catch (IOException ignored) {
+                        // shutting down
+                    }
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 }

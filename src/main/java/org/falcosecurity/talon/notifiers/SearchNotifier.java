@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.falcosecurity.talon.camel.ActionResult;
-import org.falcosecurity.talon.config.TalonConfig;
+import org.apache.camel.component.es.ElasticsearchComponent;
+import org.apache.camel.component.opensearch.OpensearchComponent;
+import org.falcosecurity.talon.catalog.NotifierSpec;
+import org.falcosecurity.talon.catalog.SettingSpec;
+import org.falcosecurity.talon.contract.ActionResult;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -23,10 +26,53 @@ public class SearchNotifier {
     public static final String INDEX_HEADER = "indexName";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final java.util.regex.Pattern INDEX_NAME = java.util.regex.Pattern.compile("^[a-z0-9][a-z0-9._-]*$");
+
+    /** Elasticsearch (camel-elasticsearch), on a client with Talon's auth, headers and timeouts. */
+    public static final BuiltinNotifier ELASTICSEARCH = new BuiltinNotifier(spec("elasticsearch", "Elasticsearch"),
+            c -> new SearchNotifier(c.settings()),
+            (camel, c) -> {
+                var client = SearchClients.elasticsearch(c.settings(), c.connectTimeoutMs(), c.readTimeoutMs());
+                camel.getComponent("elasticsearch", ElasticsearchComponent.class).setClient(client);
+                SearchClients.closeOnStop(camel, client);
+            });
+
+    /** OpenSearch (camel-opensearch: Elasticsearch's client cannot talk to OpenSearch). */
+    public static final BuiltinNotifier OPENSEARCH = new BuiltinNotifier(spec("opensearch", "OpenSearch"),
+            c -> new SearchNotifier(c.settings()),
+            (camel, c) -> {
+                var client = SearchClients.opensearch(c.settings(), c.connectTimeoutMs(), c.readTimeoutMs());
+                camel.getComponent("opensearch", OpensearchComponent.class).setClient(client);
+                SearchClients.closeOnStop(camel, client);
+            });
+
+    private static NotifierSpec spec(String name, String product) {
+        return NotifierSpec.builder(name)
+                .description("The result record plus @timestamp, indexed into " + product + " (<index>-<date>)")
+                .setting(SettingSpec.text("url", product + "'s URL").asRequired().withCheck(NotifierValidator::url))
+                .setting(SettingSpec.text("user", "Basic-auth user"))
+                .setting(SettingSpec.text("password", "Basic-auth password").asSecret())
+                .setting(SettingSpec.text("index", "The index name, before its date suffix").withDefault("falco-talon")
+                        .withCheck(v -> INDEX_NAME.matcher(v).matches() ? null : "must be a lower-case index name"
+                                + " (letters, digits, '.', '_', '-'), got '" + v + "'"))
+                .setting(SettingSpec.text("suffix", "Date suffix of the index: daily, monthly, annually or none")
+                        .withDefault("daily").withCheck(NotifierValidator.oneOf("daily", "monthly", "annually",
+                                "none")))
+                .setting(SettingSpec.headers("custom_headers", "Extra HTTP headers"))
+                .pair("user", "password")
+                .example("""
+                        %s:
+                          url: https://%s.example.com:9200
+                          user: falco-talon
+                          password: changeme
+                        """.formatted(name, name))
+                .build();
+    }
+
     private final NotifierSettings settings;
 
-    public SearchNotifier(TalonConfig config, String notifier) {
-        this.settings = NotifierSettings.of(config, notifier);
+    public SearchNotifier(NotifierSettings settings) {
+        this.settings = settings;
     }
 
     public void prepare(Exchange exchange) throws Exception {
@@ -55,10 +101,6 @@ public class SearchNotifier {
     }
 
     private static Instant time(ActionResult r) {
-        try {
-            return Instant.parse(r.getTime());
-        } catch (RuntimeException e) {
-            return Instant.now();
-        }
+        return r.getTime();
     }
 }

@@ -2,11 +2,12 @@ package org.falcosecurity.talon.notifiers;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.slack.SlackComponent;
 import org.apache.camel.component.slack.helper.SlackMessage;
-import org.falcosecurity.talon.camel.ActionResult;
-import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.catalog.NotifierSpec;
+import org.falcosecurity.talon.catalog.SettingSpec;
+import org.falcosecurity.talon.contract.ActionResult;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,10 +24,33 @@ public class SlackNotifier {
     static final String RED = "#e01e5a";
     static final String GREY = "#a0a0a0";
 
+    /** The declaration; the webhook URL (it holds a token) is set on the slack component, never in a URI. */
+    public static final BuiltinNotifier BUILTIN = new BuiltinNotifier(NotifierSpec.builder("slack")
+            .description("A message to a Slack incoming webhook: an attachment coloured by status, with the result's"
+                    + " fields")
+            .setting(SettingSpec.text("webhook_url", "The incoming webhook's URL").asRequired().asSecret()
+                    .withCheck(NotifierValidator::url))
+            .setting(SettingSpec.text("icon", "The message's icon URL")
+                    .withDefault("https://upload.wikimedia.org/wikipedia/commons/2/26/Circaetus_gallicus_claw.jpg"))
+            .setting(SettingSpec.text("username", "The message's user name").withDefault("Falco Talon"))
+            .setting(SettingSpec.text("footer", "The attachment's footer (empty: none)")
+                    .withDefault("https://github.com/Issif/falco-talon"))
+            .setting(SettingSpec.text("format", "`long` (every field) or `short` (one line)").withDefault("long")
+                    .withCheck(NotifierValidator.oneOf("long", "short")))
+            .example("""
+                    slack:
+                      webhook_url: https://hooks.slack.com/services/XXXX/YYYY/ZZZZ
+                      format: long
+                    """)
+            .build(),
+            c -> new SlackNotifier(c.settings()),
+            (camel, c) -> camel.getComponent("slack", SlackComponent.class)
+                    .setWebhookUrl(c.settings().string("webhook_url")));
+
     private final NotifierSettings settings;
 
-    public SlackNotifier(TalonConfig config) {
-        this.settings = NotifierSettings.of(config, "slack");
+    public SlackNotifier(NotifierSettings settings) {
+        this.settings = settings;
     }
 
     public void prepare(Exchange exchange) {
@@ -58,7 +82,7 @@ public class SlackNotifier {
             if (!footer.isEmpty()) {
                 a.setFooter(footer);
             }
-            a.setTs(epochSeconds(r.getTime()));
+            a.setTs(r.getTime().getEpochSecond());
         }
         msg.setAttachments(List.of(a));
         return msg;
@@ -72,11 +96,4 @@ public class SlackNotifier {
         };
     }
 
-    private static Long epochSeconds(String time) {
-        try {
-            return Instant.parse(time).getEpochSecond();
-        } catch (RuntimeException e) {
-            return Instant.now().getEpochSecond();
-        }
-    }
 }

@@ -2,8 +2,9 @@ package org.falcosecurity.talon.notifiers;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.falcosecurity.talon.camel.ActionResult;
-import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.catalog.NotifierSpec;
+import org.falcosecurity.talon.catalog.SettingSpec;
+import org.falcosecurity.talon.contract.ActionResult;
 
 /**
  * Builds the request of {@code routes/notifier-webhook.camel.yaml} ({@code notifiers.webhook.*}): the result record
@@ -12,10 +13,32 @@ import org.falcosecurity.talon.config.TalonConfig;
  */
 public class WebhookNotifier {
 
+    /** The declaration; the URL may carry a token, so it is a secret (never a Camel property). */
+    public static final BuiltinNotifier BUILTIN = new BuiltinNotifier(NotifierSpec.builder("webhook")
+            .description("The result record as JSON, sent to any HTTP endpoint")
+            .setting(SettingSpec.text("url", "The endpoint's URL").asRequired().asSecret()
+                    .withCheck(NotifierValidator::url))
+            .setting(SettingSpec.text("http_method", "POST, PUT or PATCH").withDefault("POST")
+                    .withCheck(NotifierValidator.oneOf("POST", "PUT", "PATCH")))
+            .setting(SettingSpec.text("user_agent", "The User-Agent header").withDefault("Falco-Talon")
+                    .withCheck(NotifierValidator::headerValue))
+            .setting(SettingSpec.text("content_type", "The Content-Type header")
+                    .withDefault("application/json; charset=utf-8").asRequired()
+                    .withCheck(NotifierValidator::headerValue))
+            .setting(SettingSpec.headers("custom_headers", "Extra HTTP headers"))
+            .example("""
+                    webhook:
+                      url: https://soar.example.com/falco-talon
+                      custom_headers:
+                        X-Source: falco-talon
+                    """)
+            .build(),
+            c -> new WebhookNotifier(c.settings()), BuiltinNotifier.ComponentSetup.NONE);
+
     private final NotifierSettings settings;
 
-    public WebhookNotifier(TalonConfig config) {
-        this.settings = NotifierSettings.of(config, "webhook");
+    public WebhookNotifier(NotifierSettings settings) {
+        this.settings = settings;
     }
 
     public void prepare(Exchange exchange) {

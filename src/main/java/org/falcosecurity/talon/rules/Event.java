@@ -2,7 +2,6 @@ package org.falcosecurity.talon.rules;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A Falco event, as Falco's http_output or Falcosidekick's webhook / talon output sends it.
@@ -45,10 +44,6 @@ public record Event(
         outputFields = Map.copyOf(outputFields);
     }
 
-    public Set<String> tagSet() {
-        return Set.copyOf(tags);
-    }
-
     /** The value of an output field, or {@code null} when the event does not carry it. */
     public String field(String name) {
         return outputFields.get(name);
@@ -73,5 +68,14 @@ public record Event(
     /** Namespace: {@code k8s.ns.name}, else (Kubernetes audit events) {@code ka.target.namespace}. */
     public String namespace() {
         return firstField("k8s.ns.name", "ka.target.namespace");
+    }
+
+    /**
+     * What the events of one pod share: {@code namespace/pod}, else (no pod) {@code host:<hostname>}. Events with
+     * the same key go to the same worker (Kafka: the same partition) and never run concurrently.
+     */
+    public String podKey() {
+        String pod = podName();
+        return pod == null ? "host:" + hostname : namespace() + "/" + pod;
     }
 }

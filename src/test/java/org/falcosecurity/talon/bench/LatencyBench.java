@@ -3,15 +3,15 @@ package org.falcosecurity.talon.bench;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import org.falcosecurity.talon.camel.TalonServer;
 import org.falcosecurity.talon.config.RuleFiles;
 import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.server.TalonServer;
 
 import java.net.ServerSocket;
 import java.net.URI;

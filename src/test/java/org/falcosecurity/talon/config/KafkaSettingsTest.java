@@ -13,11 +13,11 @@ class KafkaSettingsTest {
     @Test
     void offByDefaultWithUsableDefaults() throws Exception {
         TalonConfig c = TalonConfig.parse(null, "none", Map.of());
-        assertThat(c.bool("kafka.enabled")).isFalse();
-        assertThat(c.string("kafka.topic")).isEqualTo("falco-talon-events");
-        assertThat(c.string("kafka.group_id")).isEqualTo("falco-talon");
-        assertThat(c.string("kafka.consume_topic")).isEmpty();
-        assertThat(c.integer("kafka.send_timeout_ms")).isEqualTo(5000);
+        assertThat(c.kafka().enabled()).isFalse();
+        assertThat(c.kafka().topic()).isEqualTo("falco-talon-events");
+        assertThat(c.kafka().groupId()).isEqualTo("falco-talon");
+        assertThat(c.kafka().consumeTopic()).isEmpty();
+        assertThat(c.kafka().sendTimeoutMs()).isEqualTo(5000);
         assertThat(c.asProperties()).containsEntry("kafka.enabled", "false").containsEntry("kafka.brokers", "");
     }
 
@@ -29,9 +29,9 @@ class KafkaSettingsTest {
                   brokers: kafka-0.kafka:9092,kafka-1.kafka:9092
                   topic: talon
                 """, "config.yaml", Map.of("KAFKA_GROUP_ID", "talon-prod", "KAFKA_CONSUME_TOPIC", "falco"));
-        assertThat(c.string("kafka.brokers")).isEqualTo("kafka-0.kafka:9092,kafka-1.kafka:9092");
-        assertThat(c.string("kafka.group_id")).isEqualTo("talon-prod");
-        assertThat(c.string("kafka.consume_topic")).isEqualTo("falco");
+        assertThat(c.kafka().brokers()).isEqualTo("kafka-0.kafka:9092,kafka-1.kafka:9092");
+        assertThat(c.kafka().groupId()).isEqualTo("talon-prod");
+        assertThat(c.kafka().consumeTopic()).isEqualTo("falco");
     }
 
     @Test

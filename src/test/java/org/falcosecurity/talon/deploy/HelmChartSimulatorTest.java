@@ -98,7 +98,7 @@ class HelmChartSimulatorTest {
         ConfigMap cm = one(objects, ConfigMap.class);
         TalonConfig config = DeploymentChecks.assertValidTalonConfig(cm, List.of("rules.yaml"));
         assertThat(config.rulesFiles()).containsExactly("/etc/falco-talon/rules.yaml");
-        DeploymentChecks.assertRoutesMount(d, config.string("routes_directory"));
+        DeploymentChecks.assertRoutesMount(d, config.routesDirectory());
 
         ServiceAccount sa = one(objects, ServiceAccount.class);
         assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(sa.getMetadata().getName());
@@ -169,10 +169,10 @@ class HelmChartSimulatorTest {
         assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
         TalonConfig config = DeploymentChecks.assertValidTalonConfig(one(objects, ConfigMap.class),
                 List.of("rules.yaml"));
-        assertThat(config.bool("kafka.enabled")).isTrue();
-        assertThat(config.string("kafka.brokers")).isEqualTo("kafka.kafka:9092");
-        assertThat(config.string("kafka.topic")).isEqualTo("talon");
-        assertThat(config.string("kafka.group_id")).isEqualTo("talon-prod");
+        assertThat(config.kafka().enabled()).isTrue();
+        assertThat(config.kafka().brokers()).isEqualTo("kafka.kafka:9092");
+        assertThat(config.kafka().topic()).isEqualTo("talon");
+        assertThat(config.kafka().groupId()).isEqualTo("talon-prod");
 
         // off by default, and turned off on its own
         assertThat(render()).extracting(HasMetadata::getKind).doesNotContain("PodDisruptionBudget");

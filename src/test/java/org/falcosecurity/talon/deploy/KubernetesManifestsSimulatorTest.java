@@ -81,9 +81,9 @@ class KubernetesManifestsSimulatorTest {
 
         ConfigMap cm = one(load("configmap.yaml"), ConfigMap.class);
         TalonConfig config = DeploymentChecks.assertValidTalonConfig(cm, List.of("rules.yaml"));
-        assertThat(config.string("log_format")).isEqualTo("json");
-        DeploymentChecks.assertRoutesMount(d, config.string("routes_directory"));
-        assertThat(config.string("routes_directory")).isEqualTo("/etc/falco-talon/routes");
+        assertThat(config.logFormat()).isEqualTo("json");
+        DeploymentChecks.assertRoutesMount(d, config.routesDirectory());
+        assertThat(config.routesDirectory()).isEqualTo("/etc/falco-talon/routes");
 
         ServiceAccount sa = one(load("serviceaccount.yaml"), ServiceAccount.class);
         assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(sa.getMetadata().getName());
@@ -156,9 +156,9 @@ class KubernetesManifestsSimulatorTest {
                 e.getValue()));
         TalonConfig config = DeploymentChecks.assertValidTalonConfig(one(objects, ConfigMap.class),
                 List.of("rules.yaml"), env);
-        assertThat(config.bool("kafka.enabled")).isTrue();
-        assertThat(config.string("kafka.brokers")).isEqualTo("kafka-bootstrap.kafka:9092");
-        assertThat(config.string("kafka.group_id")).isEqualTo("falco-talon");
+        assertThat(config.kafka().enabled()).isTrue();
+        assertThat(config.kafka().brokers()).isEqualTo("kafka-bootstrap.kafka:9092");
+        assertThat(config.kafka().groupId()).isEqualTo("falco-talon");
     }
 
     static List<Path> manifestFiles() throws Exception {

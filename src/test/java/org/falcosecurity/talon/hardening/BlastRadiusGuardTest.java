@@ -1,6 +1,6 @@
 package org.falcosecurity.talon.hardening;
 
-import org.falcosecurity.talon.camel.BlastRadiusGuard;
+import org.falcosecurity.talon.dispatch.BlastRadiusGuard;
 import org.falcosecurity.talon.rules.Event;
 import org.falcosecurity.talon.rules.Priority;
 import org.junit.jupiter.api.Test;

@@ -146,7 +146,7 @@ class IntakeLimitsTest {
             assertThat(tracker.maxPerPod.get()).isEqualTo(1);
             assertThat(tracker.maxOverall.get()).isLessThanOrEqualTo(2);
             await().atMost(Duration.ofSeconds(5)).until(() -> t.server().context().getRegistry()
-                    .lookupByNameAndType("podGate", org.falcosecurity.talon.camel.PodGate.class).size() == 0);
+                    .lookupByNameAndType("podGate", org.falcosecurity.talon.dispatch.PodGate.class).size() == 0);
         }
     }
 

@@ -2,7 +2,7 @@ package org.falcosecurity.talon.kafka;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.falcosecurity.talon.camel.ActionResult;
+import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.KafkaBroker;
 import org.falcosecurity.talon.support.TalonTestServer;
 

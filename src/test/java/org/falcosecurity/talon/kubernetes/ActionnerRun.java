@@ -1,19 +1,18 @@
 package org.falcosecurity.talon.kubernetes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.falcosecurity.talon.camel.ActionResult;
-import org.falcosecurity.talon.support.TalonTestServer;
-
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.support.TalonTestServer;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,6 +1,6 @@
 package org.falcosecurity.talon.kubernetes;
 
-import org.falcosecurity.talon.camel.ActionResult;
+import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

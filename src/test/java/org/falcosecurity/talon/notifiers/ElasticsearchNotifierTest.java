@@ -2,9 +2,9 @@ package org.falcosecurity.talon.notifiers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.falcosecurity.talon.camel.ActionResult;
-import org.falcosecurity.talon.support.Events;
+import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.ElasticsearchNode;
+import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,14 +65,14 @@ class ElasticsearchNotifierTest {
                 "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}")).statusCode()).isEqualTo(200);
         ActionResult r = talon.awaitResults(1).get(0);
         String index = "talon-results-" + DateTimeFormatter.ofPattern("yyyy.MM").withZone(ZoneOffset.UTC)
-                .format(Instant.parse(r.getTime()));
+                .format(r.getTime());
         JsonNode hits = await().atMost(Duration.ofSeconds(20)).until(() -> {
             node.refresh();
             return JSON.readTree(node.get("/" + index + "/_search?q=trace_id:" + r.getTraceId())).path("hits");
         }, h -> h.path("total").path("value").asInt() == 1);
         JsonNode doc = hits.path("hits").get(0).path("_source");
         JsonNode expected = JSON.readTree(r.getJson());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("@timestamp", r.getTime());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("@timestamp", r.getTimeText());
         assertThat(doc).isEqualTo(expected);
         assertThat(doc.path("status").asText()).isEqualTo("success");
         assertThat(doc.path("objects").path("pod").asText()).isEqualTo("web-1");

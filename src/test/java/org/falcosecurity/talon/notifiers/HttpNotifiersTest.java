@@ -2,7 +2,7 @@ package org.falcosecurity.talon.notifiers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.falcosecurity.talon.camel.ActionResult;
+import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.HttpReceiver;
 import org.falcosecurity.talon.support.LogCapture;
@@ -113,7 +113,7 @@ class HttpNotifiersTest {
                  "falco_rule":"Terminal shell in container","priority":"Notice","source":"syscall",
                  "hostname":"node-1","objects":{"pod":"web-1","namespace":"default"},
                  "pod":"web-1","namespace":"default"}
-                """.formatted(r.getTime(), r.getTraceId())));
+                """.formatted(r.getTimeText(), r.getTraceId())));
         JsonNode failure = JSON.readTree(webhook.requests().get(1).body());
         assertThat(failure.path("status").asText()).isEqualTo("failure");
         assertThat(failure.path("error").asText()).isEqualTo("boom");
@@ -130,7 +130,7 @@ class HttpNotifiersTest {
         assertThat(req.header("X-Source")).isEqualTo("talon");
         assertThat(req.header("Content-Type")).startsWith("application/json");
         ActionResult r = results.get(1);
-        Instant t = Instant.parse(r.getTime());
+        Instant t = r.getTime();
         String nanos = t.getEpochSecond() + String.format("%09d", t.getNano());
         JsonNode expected = JSON.createObjectNode();
         ((com.fasterxml.jackson.databind.node.ObjectNode) expected).set("streams", JSON.readTree("""
@@ -165,7 +165,7 @@ class HttpNotifiersTest {
                              {"title":"Objects","value":"namespace=default, pod=web-1","short":false},
                              {"title":"Event","value":"test output","short":false},
                              {"title":"Output","value":"```logged: shell```","short":false}]}]}
-                """.formatted(Instant.parse(ok.getTime()).getEpochSecond())));
+                """.formatted(ok.getTime().getEpochSecond())));
         JsonNode failure = JSON.readTree(slack.requests().get(1).body()).path("attachments").get(0);
         assertThat(failure.path("color").asText()).isEqualTo("#e01e5a");
         assertThat(failure.path("fields").findValuesAsText("title")).contains("Error");

@@ -2,8 +2,8 @@ package org.falcosecurity.talon.notifiers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.falcosecurity.talon.camel.ActionResult;
-import org.falcosecurity.talon.camel.TalonCounters;
+import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.HttpReceiver;
 import org.falcosecurity.talon.support.LogCapture;

@@ -1,7 +1,7 @@
 package org.falcosecurity.talon.notifiers;
 
-import org.falcosecurity.talon.camel.TalonStartupException;
 import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.server.TalonStartupException;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.Test;
 

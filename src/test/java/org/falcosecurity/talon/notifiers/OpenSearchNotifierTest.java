@@ -2,7 +2,7 @@ package org.falcosecurity.talon.notifiers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.falcosecurity.talon.camel.ActionResult;
+import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.OpenSearchNode;
 import org.falcosecurity.talon.support.TalonTestServer;
@@ -62,14 +62,14 @@ class OpenSearchNotifierTest {
                 "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}")).statusCode()).isEqualTo(200);
         ActionResult r = talon.awaitResults(1).get(0);
         String index = "falco-talon-" + DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC)
-                .format(Instant.parse(r.getTime()));
+                .format(r.getTime());
         JsonNode hits = await().atMost(Duration.ofSeconds(20)).until(() -> {
             node.refresh();
             return JSON.readTree(node.get("/" + index + "/_search?q=trace_id:" + r.getTraceId())).path("hits");
         }, h -> h.path("total").path("value").asInt() == 1);
         JsonNode doc = hits.path("hits").get(0).path("_source");
         JsonNode expected = JSON.readTree(r.getJson());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("@timestamp", r.getTime());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("@timestamp", r.getTimeText());
         assertThat(doc).isEqualTo(expected);
         assertThat(doc.path("status").asText()).isEqualTo("success");
         assertThat(doc.path("objects").path("pod").asText()).isEqualTo("web-1");

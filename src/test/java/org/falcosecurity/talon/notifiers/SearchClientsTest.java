@@ -16,15 +16,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SearchClientsTest {
 
-    private static TalonConfig config(String notifier, String url) throws Exception {
-        return TalonConfig.parse("""
+    private static NotifierSettings settings(BuiltinNotifier notifier, String url) throws Exception {
+        return NotifierSettings.of(TalonConfig.parse("""
                 notifiers:
                   %s:
                     url: '%s'
                     user: elastic
                     password: s3cret
                     custom_headers: {X-Tenant: blue}
-                """.formatted(notifier, url), "test.yaml", Map.of());
+                """.formatted(notifier.name(), url), "test.yaml", Map.of()), notifier.spec());
     }
 
     private static final String BASIC = "Basic " + Base64.getEncoder()
@@ -33,7 +33,7 @@ class SearchClientsTest {
     @Test
     void elasticsearchClient() throws Exception {
         try (HttpReceiver es = HttpReceiver.answering(200).body("{}");
-             var client = SearchClients.elasticsearch(config("elasticsearch", es.url() + "/es/"), 1000, 1000)) {
+             var client = SearchClients.elasticsearch(settings(SearchNotifier.ELASTICSEARCH, es.url() + "/es/"), 1000, 1000)) {
             client.performRequest(new org.elasticsearch.client.Request("PUT", "/falco-talon-2026.11.27/_doc/1"));
             client.performRequest(new org.elasticsearch.client.Request("POST", "/_bulk"));
             assertThat(es.requests()).hasSize(2).allSatisfy(r -> {
@@ -47,7 +47,7 @@ class SearchClientsTest {
     @Test
     void opensearchClient() throws Exception {
         try (HttpReceiver os = HttpReceiver.answering(200).body("{}");
-             var client = SearchClients.opensearch(config("opensearch", os.url()), 1000, 1000)) {
+             var client = SearchClients.opensearch(settings(SearchNotifier.OPENSEARCH, os.url()), 1000, 1000)) {
             client.performRequest(new org.opensearch.client.Request("PUT", "/falco-talon-2026.11.27/_doc/1"));
             assertThat(os.requests()).singleElement().satisfies(r -> {
                 assertThat(r.header("Authorization")).isEqualTo(BASIC);

@@ -2,8 +2,8 @@ package org.falcosecurity.talon.notifiers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.gson.Gson;
-import org.falcosecurity.talon.camel.ActionResult;
 import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.contract.ActionResult;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -16,14 +16,14 @@ class SlackNotifierTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ActionResult result(String status) {
-        return new ActionResult("2026-11-27T12:00:00Z", "t-1", status, "Shell", "Label it", "kubernetes:label",
+        return new ActionResult(java.time.Instant.parse("2026-11-27T12:00:00Z"), "t-1", status, "Shell", "Label it", "kubernetes:label",
                 "m", "", "", "a shell", "Terminal shell in container", "Notice", "syscall", "node-1",
                 Map.of("pod", "web-1"));
     }
 
     private static String json(String settings, ActionResult r) throws Exception {
         TalonConfig c = TalonConfig.parse("notifiers:\n  slack: " + settings + "\n", "t.yaml", Map.of());
-        return new Gson().toJson(new SlackNotifier(c).message(r));
+        return new Gson().toJson(new SlackNotifier(NotifierSettings.of(c, SlackNotifier.BUILTIN.spec())).message(r));
     }
 
     @Test

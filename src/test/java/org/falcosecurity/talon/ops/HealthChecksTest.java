@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.apache.camel.health.HealthCheck;
-import org.falcosecurity.talon.camel.KubernetesHealthCheck;
-import org.falcosecurity.talon.camel.RulesHealthCheck;
 import org.falcosecurity.talon.kubernetes.KubernetesClients;
 import org.falcosecurity.talon.rules.RuleEngine;
 import org.falcosecurity.talon.rules.RuleSet;

@@ -1,5 +1,9 @@
 package org.falcosecurity.talon.rules;
 
+import org.falcosecurity.talon.actionners.kubernetes.PodCommands;
+import org.falcosecurity.talon.rules.load.LoadResult;
+import org.falcosecurity.talon.rules.load.RuleSource;
+import org.falcosecurity.talon.rules.load.RulesLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +26,7 @@ class KubernetesActionnerParametersTest {
     }
 
     static Stream<Arguments> invalid() {
-        String big = "x".repeat(BuiltinActionners.MAX_SCRIPT_BYTES + 1);
+        String big = "x".repeat(PodCommands.MAX_SCRIPT_BYTES + 1);
         return Stream.of(
                 Arguments.of(rule("kubernetes:label", "{labels: {\"bad key\": x}}"),
                         "parameters.labels: key 'bad key' is not a valid name"),
@@ -42,7 +46,7 @@ class KubernetesActionnerParametersTest {
                 Arguments.of(rule("kubernetes:exec", "{command: id, shell: \"/bin/sh -x\"}"),
                         "parameters.shell: must be a single program such as /bin/bash (no spaces or arguments)"),
                 Arguments.of(rule("kubernetes:exec", "{command: \"\"}"), "parameters.command: must not be empty"),
-                Arguments.of(rule("kubernetes:exec", "{command: " + "y".repeat(BuiltinActionners.MAX_COMMAND_BYTES + 1)
+                Arguments.of(rule("kubernetes:exec", "{command: " + "y".repeat(PodCommands.MAX_COMMAND_BYTES + 1)
                         + "}"), "parameters.command: is longer than 16384 bytes"),
                 Arguments.of(rule("kubernetes:exec", "{command: id, container: \" \"}"),
                         "parameters.container: must not be empty"),
@@ -115,7 +119,7 @@ class KubernetesActionnerParametersTest {
     @Test
     void scriptFilesMustNotBeEmptyNorTooLarge(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("empty.sh"), "  \n");
-        Files.writeString(dir.resolve("big.sh"), "#".repeat(BuiltinActionners.MAX_SCRIPT_BYTES + 1));
+        Files.writeString(dir.resolve("big.sh"), "#".repeat(PodCommands.MAX_SCRIPT_BYTES + 1));
         for (String[] c : new String[][] {{"empty.sh", "is empty"}, {"big.sh", "is larger than 65536 bytes"}}) {
             LoadResult r = new RulesLoader(RulesFixture.CATALOG).load(List.of(new RuleSource("rules.yaml",
                     rule("kubernetes:script", "{file: " + c[0] + "}"), dir)));

@@ -1,5 +1,8 @@
 package org.falcosecurity.talon.rules;
 
+import org.falcosecurity.talon.builtins.Builtins;
+import org.falcosecurity.talon.catalog.ActionnerSpec;
+import org.falcosecurity.talon.rules.load.LoadResult;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -43,7 +46,7 @@ class ReadmeActionnerExamplesTest {
     @Test
     void everyBuiltinActionnerHasAnExample() throws Exception {
         String all = String.join("\n", examples());
-        for (String a : BuiltinActionners.names()) {
+        for (String a : Builtins.declarations().actionners().stream().map(ActionnerSpec::name).toList()) {
             if (!a.equals("kubernetes:labelize")) {
                 assertThat(all).as(a).contains("actionner: " + a + "\n");
             }

@@ -1,5 +1,12 @@
 package org.falcosecurity.talon.rules;
 
+import org.falcosecurity.talon.builtins.Builtins;
+import org.falcosecurity.talon.catalog.ActionnerSpec;
+import org.falcosecurity.talon.catalog.Catalog;
+import org.falcosecurity.talon.rules.load.LoadResult;
+import org.falcosecurity.talon.rules.load.RuleSource;
+import org.falcosecurity.talon.rules.load.RulesLoader;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,7 +17,7 @@ final class RulesFixture {
 
     static {
         List<String> uris = new ArrayList<>();
-        for (String a : BuiltinActionners.names()) {
+        for (String a : Builtins.declarations().actionners().stream().map(ActionnerSpec::name).toList()) {
             uris.add(Catalog.actionnerEndpoint(a));
         }
         uris.add("direct:actionner-custom-log");
@@ -18,7 +25,7 @@ final class RulesFixture {
         uris.add("direct:notifier-file?x=1");
         uris.add("direct:notifier-k8sevents");
         uris.add("direct:somethingelse");
-        CATALOG = Catalog.fromEndpoints(uris);
+        CATALOG = Catalog.of(uris, Builtins.declarations());
     }
 
     private RulesFixture() {

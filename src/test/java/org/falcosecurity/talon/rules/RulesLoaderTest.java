@@ -1,5 +1,8 @@
 package org.falcosecurity.talon.rules;
 
+import org.falcosecurity.talon.rules.load.LoadResult;
+import org.falcosecurity.talon.rules.load.RuleSource;
+import org.falcosecurity.talon.rules.load.RulesLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

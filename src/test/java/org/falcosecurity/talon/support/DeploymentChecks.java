@@ -7,12 +7,13 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import org.falcosecurity.talon.builtins.Builtins;
+import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.RouteFiles;
 import org.falcosecurity.talon.config.TalonConfig;
-import org.falcosecurity.talon.rules.Catalog;
-import org.falcosecurity.talon.rules.LoadResult;
-import org.falcosecurity.talon.rules.RuleSource;
-import org.falcosecurity.talon.rules.RulesLoader;
+import org.falcosecurity.talon.rules.load.LoadResult;
+import org.falcosecurity.talon.rules.load.RuleSource;
+import org.falcosecurity.talon.rules.load.RulesLoader;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +86,7 @@ public final class DeploymentChecks {
         Map<String, String> data = cm.getData();
         TalonConfig config = TalonConfig.parse(data.get("config.yaml"), cm.getMetadata().getName() + "/config.yaml",
                 env);
-        Catalog catalog = Catalog.fromEndpoints(RouteFiles.resolve(null).fromUris());
+        Catalog catalog = Catalog.of(RouteFiles.resolve(null).fromUris(), Builtins.declarations());
         List<RuleSource> sources = new ArrayList<>();
         for (String k : ruleKeys) {
             assertThat(data).containsKey(k);

@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-
 /**
  * A loopback HTTP server (the JDK's) that records every request and answers with a chosen status; in {@code hang}
  * mode it holds every request open until closed, to play a target that stopped answering.

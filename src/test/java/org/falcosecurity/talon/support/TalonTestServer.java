@@ -3,11 +3,11 @@ package org.falcosecurity.talon.support;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import org.falcosecurity.talon.kubernetes.KubernetesClients;
-import org.falcosecurity.talon.camel.ActionResult;
-import org.falcosecurity.talon.camel.TalonServer;
 import org.falcosecurity.talon.config.RuleFiles;
 import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.kubernetes.KubernetesClients;
+import org.falcosecurity.talon.server.TalonServer;
 
 import java.io.IOException;
 import java.net.ServerSocket;

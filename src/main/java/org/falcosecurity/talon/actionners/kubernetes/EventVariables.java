@@ -1,0 +1,100 @@
+package org.falcosecurity.talon.actionners.kubernetes;
+
+import org.falcosecurity.talon.rules.Event;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The event values {@code kubernetes:exec} and {@code kubernetes:script} give the command: one variable per output
+ * field ({@code proc.cmdline} → {@code PROC_CMDLINE}: upper case, {@code .} and {@code [} become {@code _},
+ * {@code ]} is dropped) plus {@code RULE}, {@code PRIORITY}, {@code HOSTNAME}, {@code SOURCE} and {@code TAGS}
+ * (comma-separated).
+ *
+ * <p>Values are data, never code: {@link #argv} runs {@code <shell> -c '<prelude>; <command>' falco-talon v1 v2 ...}
+ * where the prelude only copies the positional parameters into the named variables
+ * ({@code export PROC_CMDLINE="$1" RULE="$2"; set --}). The command text is the rule author's; the event values
+ * travel as separate exec arguments, so a value such as {@code ; rm -rf /} reaches {@code ${PROC_CMDLINE}}
+ * verbatim and is never parsed by the shell. Nothing goes through Talon's own environment. Only the variables the
+ * command mentions are passed.
+ */
+public final class EventVariables {
+
+    /** {@code $NAME} or {@code ${NAME}} in a command. */
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");
+    private static final Pattern NAME = Pattern.compile("^[A-Z_][A-Z0-9_]*$");
+    /** $0 of the shell: shows in its error messages. */
+    static final String SCRIPT_NAME = "falco-talon";
+
+    private EventVariables() {
+    }
+
+    /** Every variable the event provides, by name. */
+    public static Map<String, String> of(Event event) {
+        Map<String, String> vars = new LinkedHashMap<>();
+        event.outputFields().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            String name = name(e.getKey());
+            if (name != null) {
+                vars.put(name, e.getValue());
+            }
+        });
+        vars.put("RULE", event.rule());
+        vars.put("PRIORITY", event.priority().displayName());
+        vars.put("HOSTNAME", event.hostname());
+        vars.put("SOURCE", event.source());
+        vars.put("TAGS", String.join(",", event.tags()));
+        return vars;
+    }
+
+    /** The variable name of an output field, or {@code null} when it does not make a shell variable name. */
+    static String name(String field) {
+        String n = field.toUpperCase(Locale.ROOT).replace('.', '_').replace('[', '_').replace("]", "");
+        return NAME.matcher(n).matches() ? n : null;
+    }
+
+    /** The variables among {@code available} that {@code command} mentions, in order of first mention. */
+    static Map<String, String> referenced(String command, Map<String, String> available) {
+        Set<String> names = new LinkedHashSet<>();
+        Matcher m = REFERENCE.matcher(command);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String n : names) {
+            if (available.containsKey(n)) {
+                out.put(n, available.get(n));
+            }
+        }
+        return out;
+    }
+
+    /** The exec argument vector: the shell runs the command with the variables it mentions set from the event. */
+    public static List<String> argv(String shell, String command, Event event) {
+        Map<String, String> vars = referenced(command, of(event));
+        List<String> argv = new ArrayList<>();
+        argv.add(shell);
+        argv.add("-c");
+        if (vars.isEmpty()) {
+            argv.add(command);
+            return argv;
+        }
+        StringBuilder prelude = new StringBuilder("export");
+        int i = 1;
+        for (String name : vars.keySet()) {
+            // only names matching [A-Z_][A-Z0-9_]* and parameter numbers are ever written into the shell text
+            prelude.append(' ').append(name).append("=\"${").append(i++).append("}\"");
+        }
+        prelude.append("; set --\n");
+        argv.add(prelude + command);
+        argv.add(SCRIPT_NAME);
+        argv.addAll(vars.values());
+        return argv;
+    }
+}

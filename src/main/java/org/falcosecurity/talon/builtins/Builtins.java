@@ -1,0 +1,36 @@
+package org.falcosecurity.talon.builtins;
+
+import org.falcosecurity.talon.actionners.kubernetes.EgressIsolation;
+import org.falcosecurity.talon.actionners.kubernetes.MetadataPatcher;
+import org.falcosecurity.talon.actionners.kubernetes.NodeActions;
+import org.falcosecurity.talon.actionners.kubernetes.ObjectDeletion;
+import org.falcosecurity.talon.actionners.kubernetes.PodCommands;
+import org.falcosecurity.talon.actionners.kubernetes.PodLogs;
+import org.falcosecurity.talon.actionners.kubernetes.PodTermination;
+import org.falcosecurity.talon.catalog.ActionnerSpec;
+import org.falcosecurity.talon.catalog.Declarations;
+import org.falcosecurity.talon.notifiers.BuiltinNotifier;
+import org.falcosecurity.talon.notifiers.BuiltinNotifiers;
+
+import java.util.List;
+
+/**
+ * Every built-in actionner, notifier and output target, by its declaration (each kept beside its implementation).
+ * Adding a built-in means adding its route, its declaration and its bean, then listing the declaration here.
+ */
+public final class Builtins {
+
+    private static final List<ActionnerSpec> ACTIONNERS = List.of(PodTermination.SPEC, MetadataPatcher.LABEL,
+            MetadataPatcher.LABELIZE, MetadataPatcher.ANNOTATION, EgressIsolation.SPEC, PodCommands.EXEC_SPEC,
+            PodCommands.SCRIPT_SPEC, PodLogs.SPEC, ObjectDeletion.SPEC, NodeActions.CORDON, NodeActions.DRAIN);
+
+    private static final Declarations DECLARATIONS = new Declarations(ACTIONNERS,
+            BuiltinNotifiers.ALL.stream().map(BuiltinNotifier::spec).toList(), List.of());
+
+    private Builtins() {
+    }
+
+    public static Declarations declarations() {
+        return DECLARATIONS;
+    }
+}

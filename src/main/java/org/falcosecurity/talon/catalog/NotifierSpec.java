@@ -1,0 +1,144 @@
+package org.falcosecurity.talon.catalog;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The declaration of a built-in notifier: its settings (with defaults, required ones and secrets), the checks across
+ * settings, the Kubernetes permissions it needs, and an example. Validation, secret masking, the Camel properties
+ * routes may read, {@code notifiers list} and the reference in {@code docs/notifiers.md} are derived from it.
+ */
+public final class NotifierSpec {
+
+    /** A check across settings: given a setting's text by name (defaults applied), the problems found. */
+    @FunctionalInterface
+    public interface Constraint {
+        List<Problem> problems(Function<String, String> setting);
+    }
+
+    private final String name;
+    private final String description;
+    private final Map<String, SettingSpec> settings;
+    private final List<Constraint> constraints;
+    private final boolean needsCluster;
+    private final String rbacGroup;
+    private final List<Permission> permissions;
+    private final String example;
+
+    private NotifierSpec(Builder b) {
+        this.name = b.name;
+        this.description = b.description;
+        this.settings = Collections.unmodifiableMap(new LinkedHashMap<>(b.settings));
+        this.constraints = List.copyOf(b.constraints);
+        this.needsCluster = b.needsCluster;
+        this.rbacGroup = b.rbacGroup;
+        this.permissions = List.copyOf(b.permissions);
+        this.example = b.example;
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public Map<String, SettingSpec> settings() {
+        return settings;
+    }
+
+    public List<Constraint> constraints() {
+        return constraints;
+    }
+
+    /** Whether it needs a Kubernetes cluster to talk to. */
+    public boolean needsCluster() {
+        return needsCluster;
+    }
+
+    public String rbacGroup() {
+        return rbacGroup;
+    }
+
+    public List<Permission> permissions() {
+        return permissions;
+    }
+
+    /** An example {@code notifiers.<name>} section, in config YAML. */
+    public String example() {
+        return example;
+    }
+
+    public boolean isSecret(String setting) {
+        SettingSpec s = settings.get(setting);
+        return s != null && s.secret();
+    }
+
+    public static final class Builder {
+        private final String name;
+        private String description = "";
+        private final Map<String, SettingSpec> settings = new LinkedHashMap<>();
+        private final List<Constraint> constraints = new ArrayList<>();
+        private boolean needsCluster;
+        private String rbacGroup = "";
+        private final List<Permission> permissions = new ArrayList<>();
+        private String example = "";
+
+        private Builder(String name) {
+            if (!Catalog.NOTIFIER_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("not a notifier name: " + name);
+            }
+            this.name = name;
+        }
+
+        public Builder description(String d) {
+            this.description = d;
+            return this;
+        }
+
+        public Builder setting(SettingSpec s) {
+            settings.put(s.name(), s);
+            return this;
+        }
+
+        public Builder constraint(Constraint c) {
+            constraints.add(c);
+            return this;
+        }
+
+        /** Both settings or neither (a user without its password is a mistake, never silently ignored). */
+        public Builder pair(String first, String second) {
+            return constraint(s -> s.apply(first).isEmpty() == s.apply(second).isEmpty() ? List.of()
+                    : List.of(new Problem("", "set both " + first + " and " + second + ", or neither")));
+        }
+
+        public Builder needsCluster() {
+            this.needsCluster = true;
+            return this;
+        }
+
+        public Builder permissions(String group, List<Permission> needed) {
+            this.rbacGroup = group;
+            permissions.addAll(needed);
+            return this;
+        }
+
+        public Builder example(String yaml) {
+            this.example = yaml;
+            return this;
+        }
+
+        public NotifierSpec build() {
+            return new NotifierSpec(this);
+        }
+    }
+}

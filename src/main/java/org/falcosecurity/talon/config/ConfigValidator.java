@@ -1,0 +1,117 @@
+package org.falcosecurity.talon.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The checks of bound settings that their types cannot express: ranges, one-of values, settings that need or
+ * exclude each other, files that must be readable. Every message names the setting.
+ *
+ * <p>The Kafka topic, group and broker names end up in the Kafka endpoint URIs of {@code routes/kafka.camel.yaml}
+ * (as placeholders), so they are held to what Kafka itself accepts: a misspelt setting is a startup error naming
+ * it, never a URI with unexpected options.
+ */
+final class ConfigValidator {
+
+    /** Kafka's legal topic (and, here, group id) characters. */
+    private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+    private static final Pattern BROKERS = Pattern.compile(
+            "([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+]):[0-9]{1,5}(,([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+]):[0-9]{1,5})*");
+
+    private final String src;
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    private ConfigValidator(String src) {
+        this.src = src;
+    }
+
+    static List<ConfigProblem> validate(Settings s, String src) {
+        ConfigValidator v = new ConfigValidator(src);
+        v.check(s);
+        return v.problems;
+    }
+
+    private void check(Settings s) {
+        if (s.listenPort() < 1 || s.listenPort() > 65535) {
+            add("listen_port", "must be between 1 and 65535, got " + s.listenPort());
+        }
+        oneOf("log_format", s.logFormat(), List.of("color", "text", "json"));
+        atLeast("max_body_bytes", s.maxBodyBytes(), 1);
+        atLeast("queue_size", s.queueSize(), 1);
+        atLeast("workers", s.workers(), 1);
+        atLeast("deduplication.max_entries", s.deduplication().maxEntries(), 1);
+        atLeast("blast_radius.window_seconds", s.blastRadius().windowSeconds(), 1);
+        atLeast("deduplication.time_window_seconds", s.deduplication().timeWindowSeconds(), 0);
+        atLeast("blast_radius.max_actions", s.blastRadius().maxActions(), 0);
+        atLeast("blast_radius.max_actions_per_rule", s.blastRadius().maxActionsPerRule(), 0);
+        atLeast("blast_radius.max_actions_per_workload", s.blastRadius().maxActionsPerWorkload(), 0);
+        oneOf("deduplication.key", s.deduplication().key(), List.of("output", "pod"));
+        Settings.Tls tls = s.tls();
+        oneOf("tls.client_auth", tls.clientAuth(), List.of("none", "want", "require"));
+        if (!s.auth().token().isEmpty() && !s.auth().tokenFile().isEmpty()) {
+            add("auth", "set auth.token or auth.token_file, not both");
+        }
+        if (tls.keystore().isEmpty() && !"none".equals(tls.clientAuth())) {
+            add("tls.client_auth", "needs tls.keystore (mutual TLS runs on HTTPS)");
+        }
+        if (!tls.keystore().isEmpty() && !"none".equals(tls.clientAuth()) && tls.truststore().isEmpty()) {
+            add("tls.client_auth", "needs tls.truststore (the CAs of accepted client certificates)");
+        }
+        kafka(s.kafka());
+        readable("auth.token_file", s.auth().tokenFile());
+        readable("tls.keystore", tls.keystore());
+        readable("tls.truststore", tls.truststore());
+    }
+
+    private void kafka(Settings.Kafka k) {
+        atLeast("kafka.send_timeout_ms", k.sendTimeoutMs(), 1);
+        atLeast("kafka.notification_timeout_ms", k.notificationTimeoutMs(), 1);
+        // the broker refuses less (group.min.session.timeout.ms), and heartbeats go every 3 s
+        atLeast("kafka.session_timeout_ms", k.sessionTimeoutMs(), 6000);
+        kafkaName("kafka.topic", k.topic(), false);
+        kafkaName("kafka.group_id", k.groupId(), false);
+        kafkaName("kafka.consume_topic", k.consumeTopic(), true);
+        if (!k.enabled()) {
+            return;
+        }
+        if (k.brokers().isBlank()) {
+            add("kafka.brokers", "required in Kafka mode (kafka.enabled: true), e.g. kafka:9092");
+        } else if (!BROKERS.matcher(k.brokers()).matches()) {
+            add("kafka.brokers", "expected host:port[,host:port...], got '" + k.brokers() + "'");
+        }
+        if (k.topic().equals(k.consumeTopic())) {
+            add("kafka.consume_topic", "must differ from kafka.topic (Talon re-keys its events into kafka.topic)");
+        }
+    }
+
+    private void kafkaName(String key, String v, boolean optional) {
+        if (!(optional && v.isEmpty()) && !KAFKA_NAME.matcher(v).matches()) {
+            add(key, "letters, digits, '.', '_' and '-' only (at most 249), got '" + v + "'");
+        }
+    }
+
+    private void atLeast(String key, int value, int min) {
+        if (value < min) {
+            add(key, "must be " + min + " or more, got " + value);
+        }
+    }
+
+    private void oneOf(String key, String v, List<String> allowed) {
+        if (!allowed.contains(v)) {
+            add(key, "must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
+        }
+    }
+
+    private void readable(String key, String path) {
+        if (!path.isEmpty() && !Files.isReadable(Path.of(path))) {
+            add(key, "cannot read " + path);
+        }
+    }
+
+    private void add(String key, String message) {
+        problems.add(new ConfigProblem(src, key, message));
+    }
+}

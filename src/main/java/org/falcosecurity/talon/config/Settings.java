@@ -1,0 +1,47 @@
+package org.falcosecurity.talon.config;
+
+import java.util.List;
+
+/**
+ * Talon's settings, typed: {@link ConfigBinder} binds the YAML file and the environment onto these records with
+ * Jackson (snake_case names: {@code listen_port} is {@link #listenPort}), after filling in every default of
+ * {@link ConfigKey#ALL}. A test checks that the keys and the record components are the same set.
+ */
+public record Settings(
+        String listenAddress,
+        int listenPort,
+        List<String> rulesFiles,
+        boolean watchRules,
+        boolean printAllEvents,
+        String routesDirectory,
+        String kubeconfig,
+        String logFormat,
+        List<String> defaultNotifiers,
+        boolean dryRun,
+        int maxBodyBytes,
+        int queueSize,
+        int workers,
+        Deduplication deduplication,
+        Auth auth,
+        Tls tls,
+        BlastRadius blastRadius,
+        Kafka kafka) {
+
+    public record Deduplication(int timeWindowSeconds, String key, int maxEntries) {
+    }
+
+    public record Auth(String token, String tokenFile) {
+    }
+
+    public record Tls(String keystore, String keystorePassword, String truststore, String truststorePassword,
+                      String clientAuth) {
+    }
+
+    public record BlastRadius(int windowSeconds, int maxActions, int maxActionsPerRule, int maxActionsPerWorkload,
+                              List<String> actionners) {
+    }
+
+    public record Kafka(boolean enabled, String brokers, String topic, String groupId, String consumeTopic,
+                        int sendTimeoutMs, int notificationTimeoutMs, int sessionTimeoutMs) {
+    }
+}

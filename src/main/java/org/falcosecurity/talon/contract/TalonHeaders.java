@@ -1,0 +1,53 @@
+package org.falcosecurity.talon.contract;
+
+/**
+ * The contract between the dispatcher and the actionner / notifier routes.
+ *
+ * <p>An actionner route ({@code direct:actionner-<category>-<name>}) receives the {@link org.falcosecurity.talon.rules.Event}
+ * as body and the headers {@link #RULE}, {@link #ACTION}, {@link #ACTIONNER}, {@link #PARAMETERS}, {@link #TRACE_ID},
+ * {@link #FALCO_RULE}, {@link #PRIORITY} and, when the event names them, {@link #POD} and {@link #NAMESPACE}. It
+ * answers by setting {@link #STATUS} ({@code success}, {@code failure} or {@code ignored}; unset means success),
+ * {@link #OUTPUT}, {@link #ERROR}, {@link #MESSAGE} and {@link #OBJECTS}; an exception it throws becomes a
+ * {@code failure} whose error is the exception's message.
+ *
+ * <p>A notifier route ({@code direct:notifier-<name>}) receives the {@link ActionResult} as body (its JSON is
+ * {@code ${body.json}}) and the headers {@link #NOTIFIER}, {@link #STATUS}, {@link #RULE}, {@link #ACTION},
+ * {@link #ACTIONNER} and {@link #TRACE_ID}.
+ */
+public final class TalonHeaders {
+
+    public static final String RULE = "TalonRule";
+    public static final String ACTION = "TalonAction";
+    public static final String ACTIONNER = "TalonActionner";
+    public static final String PARAMETERS = "TalonParameters";
+    public static final String TRACE_ID = "TalonTraceId";
+    public static final String FALCO_RULE = "TalonFalcoRule";
+    public static final String PRIORITY = "TalonPriority";
+    public static final String POD = "TalonPod";
+    public static final String NAMESPACE = "TalonNamespace";
+
+    public static final String STATUS = "TalonStatus";
+    public static final String OUTPUT = "TalonOutput";
+    public static final String ERROR = "TalonError";
+    public static final String MESSAGE = "TalonMessage";
+    /** Objects the action touched, added to the defaults (pod, namespace); an empty value removes a default. */
+    public static final String OBJECTS = "TalonObjects";
+
+    public static final String NOTIFIER = "TalonNotifier";
+    /** Comma-separated queue endpoints of the notifiers a result goes to (set by the dispatcher). */
+    public static final String NOTIFIER_QUEUES = "TalonNotifierQueues";
+
+    /** Exchange properties used by the dispatch routes. */
+    public static final String PROP_EVENT = "TalonEvent";
+    public static final String PROP_PLAN = "TalonPlan";
+    /** Whether any rule matched (a Boolean): the intake queues only the events that have something to do. */
+    public static final String PROP_MATCHED = "TalonMatched";
+    public static final String PROP_PARTITION = "TalonPartition";
+    public static final String PROP_ROUTER_STATE = "TalonRouterState";
+    public static final String PROP_RECEIVED_NANOS = "TalonReceivedNanos";
+    /** The {@link NotificationTracker} of an event read from Kafka (absent in HTTP mode). */
+    public static final String PROP_NOTIFICATIONS = "TalonNotifications";
+
+    private TalonHeaders() {
+    }
+}

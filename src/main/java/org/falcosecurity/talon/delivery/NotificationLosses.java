@@ -1,0 +1,103 @@
+package org.falcosecurity.talon.delivery;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.falcosecurity.talon.config.Secrets;
+import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.contract.TalonHeaders;
+import org.falcosecurity.talon.ops.TalonCounters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Accounts for notifications: each retry is logged (without the exception's text, which may hold a URL with a token),
+ * and a notification that exhausted its retries or found its queue full is logged, counted and, when configured,
+ * appended to a dead-letter file as a JSON line. Every outcome is counted in
+ * {@code notifications{notifier,status=sent|failed|dropped}}.
+ */
+public class NotificationLosses implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger("falco-talon.notifiers");
+
+    private final TalonCounters counters;
+    private final Path deadLetterFile;
+
+    public NotificationLosses(TalonCounters counters, Path deadLetterFile) {
+        this.counters = counters;
+        this.deadLetterFile = deadLetterFile;
+    }
+
+    /** Called before each redelivery ({@code onRedeliveryRef}). */
+    @Override
+    public void process(Exchange exchange) {
+        String notifier = notifier(exchange);
+        Integer attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        counters.increment("notification_retries", "notifier", notifier);
+        LOG.warn("notifier '{}' failed ({}); retry {} for rule='{}' action='{}'", notifier, Secrets.describe(cause),
+                attempt, exchange.getMessage().getHeader(TalonHeaders.RULE),
+                exchange.getMessage().getHeader(TalonHeaders.ACTION));
+    }
+
+    /** A notification that failed after every retry. */
+    public void deadLetter(Exchange exchange) {
+        String notifier = notifier(exchange);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        counters.increment("notifications_lost", "notifier", notifier, "reason", "failed");
+        counters.increment("notifications", "notifier", notifier, "status", "failed");
+        LOG.error("notification to '{}' lost after its retries ({}): {}", notifier, Secrets.describe(cause),
+                summary(exchange));
+        writeDeadLetter(exchange, notifier, "failed");
+    }
+
+    /**
+     * The step after the notifier route in the notifier queue route: reached only when the notification went
+     * through (a failure goes to the dead letter instead).
+     */
+    public void delivered(Exchange exchange) {
+        counters.increment("notifications", "notifier", notifier(exchange), "status", "sent");
+    }
+
+    /** A notifier's queue was full: this notification to that notifier is dropped (the others still get it). */
+    public void queueFull(Exchange exchange, String notifier, Throwable cause) {
+        counters.increment("notifications_lost", "notifier", notifier, "reason", "queue_full");
+        counters.increment("notifications", "notifier", notifier, "status", "dropped");
+        LOG.error("notification to '{}' dropped, its queue is full ({}): {}", notifier, Secrets.describe(cause),
+                summary(exchange));
+        writeDeadLetter(exchange, notifier, "queue_full");
+    }
+
+    private static String notifier(Exchange exchange) {
+        return exchange.getProperty(TalonHeaders.NOTIFIER, "?", String.class);
+    }
+
+    private static String summary(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof ActionResult r) {
+            return "rule='" + r.getRule() + "' action='" + r.getAction() + "' status=" + r.getStatus()
+                    + " trace_id=" + r.getTraceId();
+        }
+        return "trace_id=" + exchange.getMessage().getHeader(TalonHeaders.TRACE_ID);
+    }
+
+    private synchronized void writeDeadLetter(Exchange exchange, String notifier, String reason) {
+        if (deadLetterFile == null) {
+            return;
+        }
+        Object body = exchange.getMessage().getBody();
+        String json = body instanceof ActionResult r ? r.getJson() : "null";
+        String line = "{\"notifier\":\"" + notifier + "\",\"reason\":\"" + reason + "\",\"result\":" + json + "}\n";
+        try {
+            Files.writeString(deadLetterFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            LOG.error("cannot write the dead-letter file {}: {}", deadLetterFile, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.falcosecurity.talon.delivery;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.falcosecurity.talon.catalog.Catalog;
+
+/**
+ * Instantiates the route templates of {@code routes/dispatch.camel.yaml}: one worker per partition and one queue per
+ * notifier route found.
+ */
+public final class NotifierQueues {
+
+    private NotifierQueues() {
+    }
+
+    /** The queue a notifier's results go to; {@code notifier} is a validated notifier name. */
+    public static String queueEndpoint(String notifier) {
+        if (!Catalog.NOTIFIER_NAME.matcher(notifier).matches()) {
+            throw new IllegalArgumentException("not a notifier name: " + notifier);
+        }
+        return "seda:talon-notify-" + notifier + "?waitForTaskToComplete=Never&blockWhenFull=false";
+    }
+
+    /** The notifier name of a {@link #queueEndpoint} URI. */
+    public static String notifierOf(String queueEndpoint) {
+        String rest = queueEndpoint.substring(queueEndpoint.indexOf("talon-notify-") + "talon-notify-".length());
+        int q = rest.indexOf('?');
+        return q < 0 ? rest : rest.substring(0, q);
+    }
+
+    public static void createWorkers(CamelContext context, int workers) {
+        for (int i = 0; i < workers; i++) {
+            TemplatedRouteBuilder.builder(context, "talon-worker")
+                    .routeId("worker-" + i)
+                    .parameter("partition", String.valueOf(i))
+                    .add();
+        }
+    }
+
+    public static void createNotifierQueues(CamelContext context, Catalog catalog) {
+        for (String n : catalog.notifierNames()) {
+            TemplatedRouteBuilder.builder(context, "talon-notifier-queue")
+                    .routeId("notifier-queue-" + n)
+                    .parameter("notifier", n)
+                    .add();
+        }
+    }
+}

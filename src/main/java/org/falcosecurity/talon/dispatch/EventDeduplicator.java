@@ -1,0 +1,111 @@
+package org.falcosecurity.talon.dispatch;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import org.falcosecurity.talon.contract.TalonHeaders;
+import org.falcosecurity.talon.ops.TalonCounters;
+import org.falcosecurity.talon.rules.Event;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Suppresses identical events inside a time window, for the {@code idempotentConsumer} of the process route.
+ *
+ * <p>The key is the Falco rule plus either the output without its time prefix ({@code deduplication.key: output},
+ * the default) or the namespace, pod and container id ({@code pod}). Keys live at most the window; at most
+ * {@code max_entries} are kept (the oldest are forgotten first), so memory stays bounded under any load.
+ * Events of one pod always go to the same worker (and, in Kafka mode, the same partition), so the window holds
+ * without any shared store.
+ */
+public class EventDeduplicator extends ServiceSupport implements IdempotentRepository {
+
+    private final long windowNanos;
+    private final boolean byPod;
+    private final int maxEntries;
+    private final TalonCounters counters;
+    private final LongSupplier clock;
+    /** key → expiry (nanos); insertion-ordered, so the eldest entries are the first to expire. */
+    private final LinkedHashMap<String, Long> seen = new LinkedHashMap<>();
+
+    public EventDeduplicator(int windowSeconds, String key, int maxEntries, TalonCounters counters,
+                             LongSupplier clock) {
+        this.windowNanos = windowSeconds * 1_000_000_000L;
+        this.byPod = "pod".equals(key);
+        this.maxEntries = maxEntries;
+        this.counters = counters;
+        this.clock = clock;
+    }
+
+    /** The deduplication key of the exchange's event. */
+    public String key(Exchange exchange) {
+        Event e = exchange.getProperty(TalonHeaders.PROP_EVENT, Event.class);
+        if (byPod) {
+            return e.rule() + '\u0000' + e.namespace() + '\u0000' + e.podName() + '\u0000'
+                    + e.field("container.id");
+        }
+        return e.rule() + '\u0000' + e.outputText();
+    }
+
+    /** @return true when the key is new (the event is processed), false for a duplicate inside the window */
+    @Override
+    public synchronized boolean add(String key) {
+        if (windowNanos == 0) {
+            return true;
+        }
+        long now = clock.getAsLong();
+        expire(now);
+        Long expiry = seen.get(key);
+        if (expiry != null && expiry - now > 0) {
+            counters.increment("events_deduplicated");
+            return false;
+        }
+        seen.remove(key);
+        seen.put(key, now + windowNanos);
+        while (seen.size() > maxEntries) {
+            Iterator<String> it = seen.keySet().iterator();
+            it.next();
+            it.remove();
+        }
+        return true;
+    }
+
+    private void expire(long now) {
+        Iterator<Map.Entry<String, Long>> it = seen.entrySet().iterator();
+        while (it.hasNext()) {
+            if (it.next().getValue() - now <= 0) {
+                it.remove();
+            } else {
+                return; // the rest expire later (insertion order = expiry order)
+            }
+        }
+    }
+
+    @Override
+    public synchronized boolean contains(String key) {
+        Long expiry = seen.get(key);
+        return expiry != null && expiry - clock.getAsLong() > 0;
+    }
+
+    @Override
+    public synchronized boolean remove(String key) {
+        return seen.remove(key) != null;
+    }
+
+    @Override
+    public boolean confirm(String key) {
+        return true;
+    }
+
+    @Override
+    public synchronized void clear() {
+        seen.clear();
+    }
+
+    synchronized int size() {
+        return seen.size();
+    }
+}

@@ -1,0 +1,158 @@
+package org.falcosecurity.talon.intake;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.falcosecurity.talon.contract.TalonHeaders;
+import org.falcosecurity.talon.ops.TalonCounters;
+import org.falcosecurity.talon.rules.BadEventException;
+import org.falcosecurity.talon.rules.Event;
+import org.falcosecurity.talon.rules.EventParser;
+import org.falcosecurity.talon.rules.RuleEngine;
+import org.falcosecurity.talon.rules.RuleMatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The intake's logic, called from {@code routes/intake.camel.yaml}: checks the request, turns the body into an
+ * {@link Event}, plans its actions and picks the worker queue; then builds the answer.
+ */
+public class EventIntake {
+
+    private static final Logger EVENTS = LoggerFactory.getLogger("falco-talon.events");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final EventParser parser;
+    private final RuleEngine engine;
+    private final int workers;
+    private final boolean printAllEvents;
+    private final byte[] expectedAuthorization;
+    private final TalonCounters counters;
+
+    /**
+     * @param authToken the bearer token senders must present, or empty for an open intake
+     */
+    public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes, String authToken,
+                       TalonCounters counters) {
+        this.parser = new EventParser(maxBodyBytes);
+        this.engine = engine;
+        this.workers = workers;
+        this.printAllEvents = printAllEvents;
+        this.expectedAuthorization = authToken == null || authToken.isEmpty() ? null
+                : ("Bearer " + authToken).getBytes(StandardCharsets.UTF_8);
+        this.counters = counters;
+    }
+
+    /** Validates and parses the request; sets the event, its plan and its worker partition as exchange properties. */
+    public void accept(Exchange exchange) throws IntakeException {
+        authenticate(exchange);
+        String method = exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class);
+        if (method != null && !"POST".equalsIgnoreCase(method)) {
+            throw new IntakeException(400, "method_not_allowed",
+                    "use POST to send a Falco event (got " + sanitize(method) + ")", null);
+        }
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
+        if ((body == null || body.length == 0) && (contentType.startsWith("application/x-www-form-urlencoded")
+                || contentType.startsWith("multipart/form-data"))) {
+            throw new IntakeException(400, "bad_content_type", "the body was sent as a form ("
+                    + contentType.split(";")[0] + "); send the Falco event as JSON with"
+                    + " 'Content-Type: application/json'", null);
+        }
+        Event event;
+        try {
+            event = parser.parse(body);
+        } catch (BadEventException e) {
+            throw new IntakeException(400, "bad_event", e.getMessage(), e.field());
+        }
+        admit(exchange, event);
+    }
+
+    /** Checks the bearer token in constant time; the answer never says more than "unauthorized". */
+    private void authenticate(Exchange exchange) throws IntakeException {
+        if (expectedAuthorization == null) {
+            return;
+        }
+        String given = exchange.getMessage().getHeader("Authorization", "", String.class);
+        if (!MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
+            throw new IntakeException(401, "unauthorized", "unauthorized", null);
+        }
+    }
+
+    /** Plans an already parsed event and sets the exchange properties the workers read. */
+    public void admit(Exchange exchange, Event event) {
+        String traceId = event.uuid().isEmpty() ? UUID.randomUUID().toString() : event.uuid();
+        List<RuleMatch> plan = engine.plan(event);
+        // labels from bounded sets only: the parsed priority and the operator's rule names, never event text
+        counters.increment("events_received", "priority", event.priority().displayName());
+        for (RuleMatch m : plan) {
+            counters.increment("events_matched", "rule", m.rule().name());
+        }
+        exchange.setProperty(TalonHeaders.PROP_EVENT, event);
+        exchange.setProperty(TalonHeaders.PROP_PLAN, plan);
+        exchange.setProperty(TalonHeaders.PROP_MATCHED, !plan.isEmpty());
+        exchange.setProperty(TalonHeaders.TRACE_ID, traceId);
+        exchange.setProperty(TalonHeaders.PROP_PARTITION, partition(event, workers));
+        exchange.setProperty(TalonHeaders.PROP_RECEIVED_NANOS, System.nanoTime());
+        if (printAllEvents || !plan.isEmpty()) {
+            logEvent(event, plan, traceId);
+        }
+    }
+
+    /** The 200 answer: the trace id and the rules that matched. */
+    public String respond(Exchange exchange) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("status", "accepted");
+        n.put("trace_id", exchange.getProperty(TalonHeaders.TRACE_ID, String.class));
+        ArrayNode matched = n.putArray("matched_rules");
+        @SuppressWarnings("unchecked")
+        List<RuleMatch> plan = exchange.getProperty(TalonHeaders.PROP_PLAN, List.class);
+        if (plan != null) {
+            plan.forEach(m -> matched.add(m.rule().name()));
+        }
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        return n.toString();
+    }
+
+    /**
+     * The worker an event goes to: events of one pod (else one host) always share a worker, so actions on a pod
+     * never run concurrently and keep their order.
+     */
+    static int partition(Event event, int workers) {
+        return Math.floorMod(event.podKey().hashCode(), workers);
+    }
+
+    private static void logEvent(Event event, List<RuleMatch> plan, String traceId) {
+        MDC.put("trace_id", traceId);
+        MDC.put("falco_rule", event.rule());
+        try {
+            if (plan.isEmpty()) {
+                EVENTS.info("event received: rule='{}' priority={} source={} pod={} (no Talon rule matched)",
+                        event.rule(), event.priority(), event.source(), podRef(event));
+            } else {
+                EVENTS.info("event received: rule='{}' priority={} source={} pod={} matched={}", event.rule(),
+                        event.priority(), event.source(), podRef(event),
+                        plan.stream().map(m -> m.rule().name() + (m.dryRun() ? " (dry-run)" : "")).toList());
+            }
+        } finally {
+            MDC.remove("trace_id");
+            MDC.remove("falco_rule");
+        }
+    }
+
+    private static String podRef(Event e) {
+        return e.podName() == null ? "-" : e.namespace() + "/" + e.podName();
+    }
+
+    private static String sanitize(String s) {
+        String t = s.replaceAll("[^A-Za-z0-9_-]", "?");
+        return t.length() > 16 ? t.substring(0, 16) : t;
+    }
+}

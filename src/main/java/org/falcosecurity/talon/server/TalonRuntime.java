@@ -1,0 +1,109 @@
+package org.falcosecurity.talon.server;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.falcosecurity.talon.catalog.Catalog;
+import org.falcosecurity.talon.config.RuleFiles;
+import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.contract.ResultListener;
+import org.falcosecurity.talon.kubernetes.KubernetesClients;
+import org.falcosecurity.talon.ops.TalonCounters;
+import org.falcosecurity.talon.rules.RuleEngine;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What one running Talon holds beside its CamelContext: the config, the rule files, the running rules, the catalog of
+ * actionner and notifier routes (known once the routes are loaded), and the metrics.
+ */
+public final class TalonRuntime {
+
+    private final TalonConfig config;
+    private final RuleFiles ruleFiles;
+    private final RuleEngine engine;
+    /** The registry {@code /metrics} exposes; bound as {@code metricsRegistry} so camel-micrometer uses it too. */
+    private final PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final TalonCounters counters = new TalonCounters(meterRegistry);
+    private final AtomicReference<Catalog> catalog = new AtomicReference<>(Catalog.empty());
+    private final List<ResultListener> resultListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private KubernetesClients.Connection kubernetes;
+    private boolean ownsKubernetesClient;
+
+    public TalonRuntime(TalonConfig config, RuleFiles ruleFiles) {
+        this.config = config;
+        this.ruleFiles = ruleFiles;
+        this.engine = new RuleEngine(config.dryRun());
+    }
+
+    public TalonConfig config() {
+        return config;
+    }
+
+    public RuleFiles ruleFiles() {
+        return ruleFiles;
+    }
+
+    public RuleEngine engine() {
+        return engine;
+    }
+
+    public PrometheusMeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    public TalonCounters counters() {
+        return counters;
+    }
+
+    public Catalog catalog() {
+        return catalog.get();
+    }
+
+    void catalog(Catalog c) {
+        catalog.set(c);
+    }
+
+    /** Uses this client instead of finding a cluster (tests point it at the API simulator). */
+    public synchronized void useKubernetesClient(KubernetesClient client) {
+        useKubernetesConnection(new KubernetesClients.Connection(client, true, "provided client"));
+    }
+
+    /** Uses this connection instead of finding a cluster (tests: a cluster that is not configured). */
+    public synchronized void useKubernetesConnection(KubernetesClients.Connection connection) {
+        this.kubernetes = connection;
+        this.ownsKubernetesClient = false;
+    }
+
+    /** The shared Kubernetes client, created on first use from {@code kubeconfig} / in-cluster config. */
+    public synchronized KubernetesClients.Connection kubernetes() {
+        if (kubernetes == null) {
+            try {
+                kubernetes = KubernetesClients.connect(config.kubeconfig(), System.getenv());
+            } catch (java.io.IOException e) {
+                throw new TalonStartupException("invalid Kubernetes configuration", List.of(e.getMessage()));
+            }
+            ownsKubernetesClient = true;
+        }
+        return kubernetes;
+    }
+
+    synchronized void closeKubernetesClient() {
+        if (kubernetes != null && ownsKubernetesClient) {
+            kubernetes.client().close();
+        }
+    }
+
+    /** Adds an observer of every action result (metrics; tests). */
+    public void addResultListener(ResultListener l) {
+        resultListeners.add(l);
+    }
+
+    void fireResult(ActionResult r, org.falcosecurity.talon.rules.Event e, long receivedNanos) {
+        for (ResultListener l : resultListeners) {
+            l.onResult(r, e, receivedNanos);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.falcosecurity.talon.server;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.falcosecurity.talon.builtins.Builtins;
+import org.falcosecurity.talon.catalog.Catalog;
+import org.falcosecurity.talon.config.RouteFiles;
+import org.falcosecurity.talon.delivery.NotifierQueues;
+import org.falcosecurity.talon.kubernetes.KubernetesReadiness;
+import org.falcosecurity.talon.notifiers.NotifierValidator;
+import org.falcosecurity.talon.rules.load.LoadResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Wires Talon once Camel has loaded the routes and before it starts them: learns which actionner and notifier routes
+ * exist, checks the notifiers the config names and their settings, loads the rules (startup fails on any error), and
+ * instantiates the worker and notifier-queue templates. After start it watches the rule files.
+ */
+public final class TalonStartup extends MainListenerSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger("falco-talon");
+
+    private final TalonRuntime runtime;
+    private final RulesReloader reloader;
+
+    public TalonStartup(TalonRuntime runtime) {
+        this.runtime = runtime;
+        this.reloader = new RulesReloader(runtime);
+    }
+
+    @Override
+    public void afterConfigure(BaseMainSupport main) {
+        CamelContext context = main.getCamelContext();
+        List<String> froms = new ArrayList<>();
+        for (RouteDefinition rd : ((ModelCamelContext) context).getRouteDefinitions()) {
+            if (rd.getInput() == null) {
+                continue;
+            }
+            // a route made from a template consumes the template's URI with the route's parameters filled in
+            froms.add(rd.getTemplateParameters() == null ? rd.getInput().getEndpointUri()
+                    : RouteFiles.fillIn(rd.getInput().getEndpointUri(), rd.getTemplateParameters()));
+        }
+        Catalog catalog = Catalog.of(froms, Builtins.declarations());
+        runtime.catalog(catalog);
+        LOG.info("actionners: {}", catalog.actionnerNames());
+        LOG.info("notifiers: {}", catalog.notifierNames());
+
+        List<String> problems = new ArrayList<>();
+        for (String n : runtime.config().defaultNotifiers()) {
+            if (!catalog.hasNotifier(n)) {
+                problems.add("default_notifiers: unknown notifier '" + n + "' (known: "
+                        + String.join(", ", catalog.notifierNames()) + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new TalonStartupException("invalid configuration", problems);
+        }
+        List<String> notifierProblems = NotifierValidator.configProblems(runtime.config(),
+                runtime.kubernetes().configured());
+        if (!notifierProblems.isEmpty()) {
+            throw new TalonStartupException("invalid notifier settings", notifierProblems);
+        }
+
+        LoadResult rules = reloader.load();
+        if (!rules.ok()) {
+            throw new TalonStartupException("invalid rules in " + runtime.ruleFiles().describe(),
+                    rules.errors().stream().map(Object::toString).toList());
+        }
+        LOG.info("{} rules loaded from {}{}", rules.rules().size(), runtime.ruleFiles().describe(),
+                runtime.config().dryRun() ? " (dry_run: no action will run)" : "");
+        LOG.info("Kubernetes: {}", runtime.kubernetes().description());
+        String k8sWarning = KubernetesReadiness.warning(runtime.kubernetes().configured(), rules.rules(),
+                runtime.config().dryRun());
+        if (k8sWarning != null) {
+            LOG.warn("{}", k8sWarning);
+        }
+
+        // created before the workers: routes stop in reverse order, so on shutdown the workers finish first and the
+        // notifier queues are still there to take their last results
+        NotifierQueues.createNotifierQueues(context, catalog);
+        if (runtime.config().kafka().enabled()) {
+            // Kafka mode: the consumers of routes/kafka.camel.yaml take the workers' place
+            LOG.info("Kafka mode: events go through topic '{}' at {}, processed by consumer group '{}' ({} consumers"
+                    + " here)", runtime.config().kafka().topic(), runtime.config().kafka().brokers(),
+                    runtime.config().kafka().groupId(), runtime.config().workers());
+        } else {
+            NotifierQueues.createWorkers(context, runtime.config().workers());
+        }
+    }
+
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        if (runtime.config().watchRules()) {
+            try {
+                reloader.watch(5000);
+            } catch (java.io.IOException e) {
+                LOG.warn("cannot watch the rule files, rules will not be reloaded: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void beforeStop(BaseMainSupport main) {
+        reloader.close();
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        runtime.closeKubernetesClient();
+    }
+
+    public RulesReloader reloader() {
+        return reloader;
+    }
+}

@@ -1,0 +1,77 @@
+package org.falcosecurity.talon.actionners.kubernetes;
+
+import org.falcosecurity.talon.rules.Event;
+import org.falcosecurity.talon.rules.Priority;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Event values for kubernetes:exec / kubernetes:script: names, and values passed as data, checked with a real sh. */
+class EventVariablesTest {
+
+    private static Event event(Map<String, String> fields) {
+        return new Event("", "Terminal shell in container", Priority.parse("Notice").orElseThrow(), "o", "o", "", "syscall",
+                "worker-1", List.of("container", "shell"), fields);
+    }
+
+    @Test
+    void namesFollowTheOutputFieldsUpperCasedWithUnderscores() {
+        assertThat(EventVariables.name("proc.cmdline")).isEqualTo("PROC_CMDLINE");
+        assertThat(EventVariables.name("proc.aname[2]")).isEqualTo("PROC_ANAME_2");
+        assertThat(EventVariables.name("container.image.repository")).isEqualTo("CONTAINER_IMAGE_REPOSITORY");
+        assertThat(EventVariables.name("k8s.pod.label[app.kubernetes.io/name]")).isNull();
+        assertThat(EventVariables.name("9lives")).isNull();
+    }
+
+    @Test
+    void ruleLevelVariables() {
+        Map<String, String> v = EventVariables.of(event(Map.of("proc.name", "sh")));
+        assertThat(v).containsEntry("PROC_NAME", "sh").containsEntry("RULE", "Terminal shell in container")
+                .containsEntry("PRIORITY", "Notice").containsEntry("HOSTNAME", "worker-1")
+                .containsEntry("SOURCE", "syscall").containsEntry("TAGS", "container,shell");
+    }
+
+    @Test
+    void onlyTheMentionedVariablesArePassed() {
+        List<String> argv = EventVariables.argv("/bin/sh", "echo ${PROC_NAME} $RULE $PATH",
+                event(Map.of("proc.name", "sh", "proc.cmdline", "secret stuff")));
+        assertThat(argv).containsExactly("/bin/sh", "-c",
+                "export PROC_NAME=\"${1}\" RULE=\"${2}\"; set --\necho ${PROC_NAME} $RULE $PATH", "falco-talon", "sh",
+                "Terminal shell in container");
+        assertThat(EventVariables.argv("/bin/sh", "ps ax", event(Map.of()))).containsExactly("/bin/sh", "-c", "ps ax");
+    }
+
+    /** The argument vector, run by this machine's sh: the values come out verbatim and nothing in them runs. */
+    @Test
+    void aRealShellTreatsTheValuesAsData(@TempDir Path dir) throws Exception {
+        Path marker = dir.resolve("pwned");
+        String hostile = "x'; touch " + marker + "; echo '\" $(touch " + marker + ") `touch " + marker + "` ${HOME}\n;"
+                + " rm -rf /nonexistent-talon-test";
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("proc.cmdline", hostile);
+        for (int i = 0; i < 12; i++) {
+            fields.put("f.n" + i, "v" + i);
+        }
+        String command = "printf '%s|' \"$PROC_CMDLINE\" \"${F_N10}\" \"$RULE\"; printf '%s' \"$#\"";
+        List<String> argv = EventVariables.argv("/bin/sh", command, event(fields));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(out).isEqualTo(hostile + "|v10|Terminal shell in container|0");
+        assertThat(Files.exists(marker)).isFalse();
+        // the variables are exported: child processes see them too
+        Process child = new ProcessBuilder(EventVariables.argv("/bin/sh", "sh -c 'printf %s \"$PROC_CMDLINE\"'",
+                event(Map.of("proc.cmdline", "a;b")))).start();
+        assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("a;b");
+    }
+}

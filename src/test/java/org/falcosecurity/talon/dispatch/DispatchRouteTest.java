@@ -1,0 +1,230 @@
+package org.falcosecurity.talon.dispatch;
+
+import org.apache.camel.component.mock.MockEndpoint;
+import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.support.Events;
+import org.falcosecurity.talon.support.TalonTestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The dynamic router at run time: action order, failures that stop a rule, ignore_errors, exceptions turned into
+ * failures, dry runs, and results fanned out to default and per-rule notifiers — with test actionner and notifier
+ * routes added as YAML files, the way users extend Talon.
+ */
+class DispatchRouteTest {
+
+    private static final String ROUTES = """
+            - route:
+                id: actionner-test-ok
+                from:
+                  uri: direct:actionner-test-ok
+                  steps:
+                    - to: mock:ok
+                    - setHeader:
+                        name: TalonOutput
+                        simple: "ran ${header.TalonAction} with ${header.TalonParameters[n]} on ${body.podName}"
+            - route:
+                id: actionner-test-fail
+                from:
+                  uri: direct:actionner-test-fail
+                  steps:
+                    - to: mock:fail
+                    - setHeader: {name: TalonStatus, constant: failure}
+                    - setHeader: {name: TalonError, constant: "it failed"}
+            - route:
+                id: actionner-test-boom
+                from:
+                  uri: direct:actionner-test-boom
+                  steps:
+                    - throwException:
+                        exceptionType: java.lang.IllegalStateException
+                        message: "kaboom"
+            - route:
+                id: actionner-test-weird
+                from:
+                  uri: direct:actionner-test-weird
+                  steps:
+                    - setHeader: {name: TalonStatus, constant: maybe}
+            - route:
+                id: notifier-capture
+                from:
+                  uri: direct:notifier-capture
+                  steps:
+                    - to: mock:captured
+            - route:
+                id: notifier-extra
+                from:
+                  uri: direct:notifier-extra
+                  steps:
+                    - to: mock:extra
+            - route:
+                id: notifier-broken
+                from:
+                  uri: direct:notifier-broken
+                  steps:
+                    - throwException:
+                        exceptionType: java.io.IOException
+                        message: "connection refused to https://hooks.example.com/services/T0/B0/SECRETTOKEN"
+            """;
+
+    private static final String RULES = """
+            - rule: chain stops on failure
+              match: {rules: [chain]}
+              actions:
+                - {action: first, actionner: test:ok, parameters: {n: 1}}
+                - {action: second, actionner: test:fail}
+                - {action: third, actionner: test:ok, parameters: {n: 3}}
+            - rule: ignore errors
+              match: {rules: [ignore]}
+              actions:
+                - {action: failing, actionner: test:fail, ignore_errors: true}
+                - {action: after, actionner: test:ok, parameters: {n: 2}}
+            - rule: exception
+              match: {rules: [boom]}
+              actions:
+                - {action: explode, actionner: test:boom}
+                - {action: never, actionner: test:ok}
+            - rule: other rule still runs
+              match: {rules: [boom]}
+              notifiers: [extra, broken]
+              actions:
+                - {action: independent, actionner: test:ok, parameters: {n: 9}}
+            - rule: weird status
+              match: {rules: [weird]}
+              actions:
+                - {action: odd, actionner: test:weird}
+            - rule: dry
+              match: {rules: [dry]}
+              dry_run: true
+              actions:
+                - {action: would, actionner: test:ok, parameters: {n: 5, password: hunter2}}
+            """;
+
+    private static TalonTestServer talon;
+
+    @BeforeAll
+    static void start() throws Exception {
+        talon = TalonTestServer.builder()
+                .config("default_notifiers: [capture]\nprint_all_events: false\n")
+                .rules(RULES)
+                .route("test-routes.camel.yaml", ROUTES)
+                .property("talon.notifier.max-redeliveries", "2")
+                .property("talon.notifier.redelivery-delay-ms", "10")
+                .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        talon.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        MockEndpoint.resetMocks(talon.server().context());
+    }
+
+    /** Posts the event and waits for n results of it (matched by trace id, as tests share one server). */
+    private static List<ActionResult> post(String event, int n) throws Exception {
+        String traceId = new com.fasterxml.jackson.databind.ObjectMapper().readTree(talon.post(event).body())
+                .path("trace_id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                talon.results().stream().filter(r -> r.getTraceId().equals(traceId)).count() >= n);
+        return talon.results().stream().filter(r -> r.getTraceId().equals(traceId)).toList();
+    }
+
+    @Test
+    void aFailureStopsTheRestOfTheRule() throws Exception {
+        List<ActionResult> r = post(Events.event("chain", "Warning", "{\"k8s.pod.name\":\"p1\",\"k8s.ns.name\":\"ns\"}"), 2);
+        assertThat(r).extracting(ActionResult::getAction, ActionResult::getStatus)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("first", "success"),
+                        org.assertj.core.groups.Tuple.tuple("second", "failure"));
+        assertThat(r.get(0).getOutput()).isEqualTo("ran first with 1 on p1");
+        assertThat(r.get(1).getError()).isEqualTo("it failed");
+        assertThat(r.get(0).getObjects()).containsEntry("pod", "p1").containsEntry("namespace", "ns");
+        // the third action never ran
+        talon.mock("captured").expectedMessageCount(2);
+        talon.mock("captured").assertIsSatisfied(10_000);
+        assertThat(talon.mock("ok").getReceivedCounter()).isEqualTo(1);
+    }
+
+    @Test
+    void ignoreErrorsLetsTheNextActionRun() throws Exception {
+        List<ActionResult> r = post(Events.event("ignore", "Warning", "{}"), 2);
+        assertThat(r).extracting(ActionResult::getStatus).containsExactly("failure", "success");
+        assertThat(r.get(1).getOutput()).isEqualTo("ran after with 2 on ");
+    }
+
+    @Test
+    void anExceptionIsAFailureAndOtherRulesStillRunAndNotify() throws Exception {
+        talon.mock("extra").expectedMessageCount(1);
+        List<ActionResult> r = post(Events.event("boom", "Critical", "{\"k8s.pod.name\":\"p2\",\"k8s.ns.name\":\"ns\"}"), 2);
+        assertThat(r).extracting(ActionResult::getAction).containsExactly("explode", "independent");
+        assertThat(r.get(0).getStatus()).isEqualTo("failure");
+        assertThat(r.get(0).getError()).isEqualTo("kaboom");
+        assertThat(r.get(1).getStatus()).isEqualTo("success");
+        // the rule's own notifiers, on top of the default one; the broken one does not hold up the others
+        talon.mock("extra").assertIsSatisfied(10_000);
+        ActionResult notified = talon.mock("extra").getReceivedExchanges().get(0).getMessage()
+                .getBody(ActionResult.class);
+        assertThat(notified.getAction()).isEqualTo("independent");
+        assertThat(talon.mock("extra").getReceivedExchanges().get(0).getMessage().getHeader("TalonNotifier"))
+                .isEqualTo("extra");
+        // the broken notifier is retried, then its loss is counted
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                talon.server().runtime().counters().get("notifications_lost", "notifier", "broken", "reason",
+                        "failed") == 1);
+        assertThat(talon.server().runtime().counters().get("notification_retries", "notifier", "broken"))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void anUnknownStatusIsAFailure() throws Exception {
+        ActionResult r = post(Events.event("weird", "Warning", "{}"), 1).get(0);
+        assertThat(r.getStatus()).isEqualTo("failure");
+        assertThat(r.getError()).contains("unknown status 'maybe'");
+    }
+
+    @Test
+    void dryRunsRunNothingButAreNotified() throws Exception {
+        talon.mock("captured").expectedMessageCount(1);
+        ActionResult r = post(Events.event("dry", "Warning", "{}"), 1).get(0);
+        assertThat(r.getStatus()).isEqualTo("dry-run");
+        assertThat(r.getMessage()).contains("would run test:ok").contains("n=5").doesNotContain("hunter2");
+        talon.mock("captured").assertIsSatisfied(10_000);
+        assertThat(talon.mock("ok").getReceivedCounter()).isZero();
+    }
+
+    @Test
+    void resultJsonCarriesTheRecordAndFlattenedObjects() throws Exception {
+        talon.mock("captured").expectedMessageCount(2);
+        post(Events.load("terminal-shell.json").replace("Terminal shell in container", "chain")
+                .replace("\"uuid\": \"cc84de57-7617-4359-ad40-1a7a8d854743\"", "\"uuid\": \"trace-json\""), 2);
+        talon.mock("captured").assertIsSatisfied(10_000);
+        String json = talon.mock("captured").getReceivedExchanges().stream()
+                .map(x -> x.getMessage().getBody(ActionResult.class))
+                .filter(x -> x.getAction().equals("first")).findFirst().orElseThrow().getJson();
+        com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        assertThat(n.path("trace_id").asText()).isEqualTo("trace-json");
+        assertThat(n.path("status").asText()).isEqualTo("success");
+        assertThat(n.path("rule").asText()).isEqualTo("chain stops on failure");
+        assertThat(n.path("action").asText()).isEqualTo("first");
+        assertThat(n.path("actionner").asText()).isEqualTo("test:ok");
+        assertThat(n.path("event").asText()).startsWith("A shell was spawned");
+        assertThat(n.path("falco_rule").asText()).isEqualTo("chain");
+        assertThat(n.path("priority").asText()).isEqualTo("Notice");
+        assertThat(n.path("hostname").asText()).isEqualTo("worker-1");
+        assertThat(n.path("pod").asText()).isEqualTo("cncf-55696bc998-ql5qd");
+        assertThat(n.path("namespace").asText()).isEqualTo("default");
+        assertThat(n.path("objects").path("pod").asText()).isEqualTo("cncf-55696bc998-ql5qd");
+        assertThat(n.has("time")).isTrue();
+    }
+}
