@@ -15,6 +15,9 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import org.falcosecurity.talon.builtins.Builtins;
+import org.falcosecurity.talon.catalog.Declarations;
+import org.falcosecurity.talon.catalog.Permission;
 import org.falcosecurity.talon.config.ConfigKey;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.support.DeploymentChecks;
@@ -218,6 +221,35 @@ class HelmChartSimulatorTest {
         assertThat(one(render(allOff.toArray(String[]::new)), ClusterRole.class).getRules()).isEmpty();
         assertThat(render("rbac.create=false")).extracting(HasMetadata::getKind)
                 .doesNotContain("ClusterRole", "ClusterRoleBinding");
+    }
+
+    @Test
+    void eachRbacGroupGrantsExactlyWhatItsBuiltinsDeclare() throws Exception {
+        JsonNode rbac = new YAMLMapper().readTree(CHART.resolve("values.yaml").toFile()).path("rbac");
+        List<String> allOff = new ArrayList<>();
+        rbac.path("actionners").fieldNames().forEachRemaining(g -> allOff.add("rbac.actionners." + g + "=false"));
+        rbac.path("notifiers").fieldNames().forEachRemaining(g -> allOff.add("rbac.notifiers." + g + "=false"));
+        Map<String, Set<String>> declared = new java.util.TreeMap<>();
+        Declarations d = Builtins.declarations();
+        d.actionners().forEach(a -> a.permissions().forEach(p -> declared.computeIfAbsent("rbac.actionners."
+                + a.rbacGroup(), k -> new java.util.TreeSet<>()).add(grant(p))));
+        d.notifiers().forEach(n -> n.permissions().forEach(p -> declared.computeIfAbsent("rbac.notifiers."
+                + n.rbacGroup(), k -> new java.util.TreeSet<>()).add(grant(p))));
+        assertThat(declared.keySet()).as("every group of values.yaml is a declared group, and back")
+                .isEqualTo(new java.util.TreeSet<>(allOff.stream().map(s -> s.substring(0, s.indexOf('='))).toList()));
+        for (Map.Entry<String, Set<String>> group : declared.entrySet()) {
+            List<String> values = new ArrayList<>(allOff);
+            values.remove(group.getKey() + "=false");
+            values.add(group.getKey() + "=true");
+            Set<String> helm = K8sManifests.grants(one(render(values.toArray(String[]::new)), ClusterRole.class)
+                    .getRules());
+            assertThat(helm).as(group.getKey()).isEqualTo(group.getValue());
+        }
+    }
+
+    /** A declared permission as {@link K8sManifests#grants} writes a granted one. */
+    private static String grant(Permission p) {
+        return (p.group().isEmpty() ? "core" : p.group()) + "/" + p.resource() + ":" + p.verb();
     }
 
     @Test
