@@ -12,7 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every relative link of README.md and docs/*.md points at a file that exists and, with an anchor, at a heading of
- * that page; README links every docs page and ARCHITECTURE.md.
+ * that page; README stays the newcomer path: at most 300 lines, the two commands, a link to every docs page and to
+ * ARCHITECTURE.md.
  */
 class DocLinksTest {
 
@@ -43,6 +44,14 @@ class DocLinksTest {
             assertThat(targets).as("README links " + p).contains("docs/" + p.getFileName());
         }
         assertThat(readme.lines().count()).as("README.md lines").isLessThanOrEqualTo(300);
+    }
+
+    @Test
+    void readmeGivesTheBuildAndRunCommandAndTheTestCommandCiRuns() throws Exception {
+        String readme = MarkdownPages.read(MarkdownPages.README);
+        assertThat(readme).contains("```shell\n./mvnw -B -q package -DskipTests && java -jar target/falco-talon.jar"
+                + " server\n```\n").contains("```shell\n./mvnw -B verify\n```\n");
+        assertThat(Files.readString(Path.of(".ci/run"))).contains("\n./mvnw -B verify\n");
     }
 
     @Test
