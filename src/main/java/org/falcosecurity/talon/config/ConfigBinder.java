@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.falcosecurity.talon.catalog.Suggestions;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +55,9 @@ final class ConfigBinder {
         Map<String, Object> tree = new LinkedHashMap<>();
         for (ConfigKey k : ConfigKey.ALL) {
             Object raw = lookup(file, k.name());
+            if (raw instanceof String str && str.isBlank() && k.type() != ConfigKey.Type.LIST) {
+                raw = null; // an empty value is the default: upstream's chart renders unset values empty
+            }
             String from = source;
             String envValue = env.get(k.envName());
             if (envValue != null) {
@@ -112,8 +116,9 @@ final class ConfigBinder {
         top.add("notifiers");
         for (String key : file.keySet()) {
             if (!top.contains(key)) {
-                problems.add(new ConfigProblem(source, key, "unknown setting (known: " + String.join(", ", top)
-                        + ")"));
+                String hint = Suggestions.closest(key, top).map(k -> "did you mean " + k + "? ").orElse("");
+                problems.add(new ConfigProblem(source, key, "unknown setting (" + hint + "known: "
+                        + String.join(", ", top) + ")"));
             }
         }
         Set<String> sections = new LinkedHashSet<>();
@@ -123,7 +128,9 @@ final class ConfigBinder {
                 for (Object child : sub.keySet()) {
                     String dotted = section + "." + child;
                     if (ConfigKey.ALL.stream().noneMatch(c -> c.name().equals(dotted))) {
-                        problems.add(new ConfigProblem(source, dotted, "unknown setting"));
+                        problems.add(new ConfigProblem(source, dotted, "unknown setting" + Suggestions.hint(dotted,
+                                ConfigKey.ALL.stream().map(ConfigKey::name).filter(n -> n.startsWith(section + "."))
+                                        .toList())));
                     }
                 }
             }
