@@ -43,6 +43,9 @@ public final class ActionnerSpec {
         }
     }
 
+    /** The extra contexts an action may ask for ({@code additional_contexts}), as upstream Falco Talon names them. */
+    public static final List<String> CONTEXTS = List.of("aws", "k8snode");
+
     private final String name;
     private final String description;
     private final String source;
@@ -147,6 +150,11 @@ public final class ActionnerSpec {
     public boolean isSecret(String param) {
         ParamSpec p = params.get(param);
         return p != null && p.secret();
+    }
+
+    /** The given parameters it does not declare (none for an open actionner). */
+    public List<String> unknownParameters(Map<String, Object> parameters) {
+        return ParamSpec.unknown(parameters, params, openParameters);
     }
 
     /** Validates parameters; one problem per finding, its field the parameter path ({@code parameters.labels}). */

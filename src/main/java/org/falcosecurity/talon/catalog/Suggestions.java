@@ -13,12 +13,17 @@ import java.util.Optional;
 public final class Suggestions {
 
     private static final int MIN_AFFIX = 5;
+    /** Longer names get no suggestion (the distance costs length × length). */
+    private static final int MAX_LENGTH = 128;
 
     private Suggestions() {
     }
 
     /** The closest of {@code known} to {@code given}, if one is close enough to be a likely meaning. */
     public static Optional<String> closest(String given, Collection<String> known) {
+        if (given == null || given.length() > MAX_LENGTH) {
+            return Optional.empty();
+        }
         String g = normal(given);
         String best = null;
         int bestScore = Integer.MAX_VALUE;
@@ -71,22 +76,24 @@ public final class Suggestions {
         return i;
     }
 
+    /** Edit distance counting a swap of two neighbours as one edit (optimal string alignment). */
     private static int levenshtein(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
         for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
+            d[0][j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
                 int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[a.length()][b.length()];
     }
 }

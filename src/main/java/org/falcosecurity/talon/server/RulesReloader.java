@@ -35,6 +35,8 @@ public final class RulesReloader implements AutoCloseable {
             result = new LoadResult(null, List.of(new RuleError(runtime.ruleFiles().describe(), null, null,
                     "cannot read: " + e.getMessage())));
         }
+        // what upstream Falco Talon ignores silently (an unknown key or parameter): accepted, said once per load
+        result.warnings().forEach(w -> LOG.warn("rule files: {}", w));
         if (result.ok()) {
             // a rule may name a notifier whose settings are missing: refuse it now rather than lose its results
             List<RuleError> notifierErrors = NotifierValidator.problems(runtime.config(),
@@ -42,7 +44,7 @@ public final class RulesReloader implements AutoCloseable {
                     .map(p -> new RuleError(runtime.ruleFiles().describe(), null, "notifiers",
                             "a rule uses this notifier, but " + p)).toList();
             if (!notifierErrors.isEmpty()) {
-                return new LoadResult(null, notifierErrors);
+                return new LoadResult(null, notifierErrors, result.warnings());
             }
             runtime.engine().replace(result.rules());
         }
