@@ -68,7 +68,7 @@ class KubernetesActionnerParametersTest {
                 Arguments.of(rule("kubernetes:drain", "{max_wait_period: -1}"),
                         "parameters.max_wait_period: must be 0 or more"),
                 Arguments.of(rule("kubernetes:drain", "{min_healthy_replicas: \"101%\"}"),
-                        "parameters.min_healthy_replicas: must be a percentage of at most 100%")));
+                        "parameters.min_healthy_replicas: must be a percentage of at most 100%"));
     }
 
     @ParameterizedTest
