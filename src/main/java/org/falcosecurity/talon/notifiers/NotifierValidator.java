@@ -100,7 +100,8 @@ public final class NotifierValidator {
         Map<String, SettingSpec> known = spec.settings();
         for (String key : s.raw().keySet()) {
             if (!known.containsKey(key)) {
-                String hint = Suggestions.closest(key, known.keySet()).map(k -> "did you mean " + k + "? ").orElse("");
+                String hint = spec.renamed().containsKey(key) ? "upstream renamed it " + spec.renamed().get(key) + "; "
+                        : Suggestions.closest(key, known.keySet()).map(k -> "did you mean " + k + "? ").orElse("");
                 p.add(where(s, key) + "unknown setting (" + hint + "known: "
                         + (known.isEmpty() ? "none" : String.join(", ", known.keySet())) + ")");
             }

@@ -73,6 +73,7 @@ public class SearchNotifier {
                 .setting(SettingSpec.text("number_of_replicas", "Replicas of the indices (with"
                         + " create_index_template)").withDefault("3").withCheck(v -> count(v, 0)))
                 .pair("user", "password")
+                .renamed("host_port", "url")
                 .example("""
                         %s:
                           url: https://%s.example.com:9200
