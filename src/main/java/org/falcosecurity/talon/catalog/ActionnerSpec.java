@@ -78,10 +78,13 @@ public final class ActionnerSpec {
         this.example = b.example;
     }
 
-    /** An actionner known only from its route: any parameters, {@code continue} true by default. */
+    /**
+     * An actionner known only from its route: any parameters, {@code continue} true by default, an optional output
+     * and additional contexts (its route gets them as headers).
+     */
     public static ActionnerSpec open(String name) {
         return builder(name).openParameters().description("route-defined actionner").output(OutputUse.ALLOWED)
-                .build();
+                .usesContext().build();
     }
 
     public static Builder builder(String name) {

@@ -11,6 +11,7 @@ import org.falcosecurity.talon.rules.Event;
 import org.falcosecurity.talon.rules.EventParser;
 import org.falcosecurity.talon.rules.RuleEngine;
 import org.falcosecurity.talon.rules.RuleMatch;
+import org.falcosecurity.talon.rules.TraceIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -18,7 +19,6 @@ import org.slf4j.MDC;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The intake's logic, called from {@code routes/intake.camel.yaml}: checks the request, turns the body into an
@@ -88,7 +88,7 @@ public class EventIntake {
 
     /** Plans an already parsed event and sets the exchange properties the workers read. */
     public void admit(Exchange exchange, Event event) {
-        String traceId = event.uuid().isEmpty() ? UUID.randomUUID().toString() : event.uuid();
+        String traceId = TraceIds.of(event);
         List<RuleMatch> plan = engine.plan(event);
         // labels from bounded sets only: the parsed priority and the operator's rule names, never event text
         counters.increment("events_received", "priority", event.priority().displayName());
