@@ -1,6 +1,7 @@
 package org.falcosecurity.talon.server;
 
 import org.falcosecurity.talon.notifiers.NotifierValidator;
+import org.falcosecurity.talon.ops.UpstreamMetrics;
 import org.falcosecurity.talon.rules.load.LoadResult;
 import org.falcosecurity.talon.rules.load.RuleError;
 import org.falcosecurity.talon.rules.load.RulesLoader;
@@ -47,6 +48,7 @@ public final class RulesReloader implements AutoCloseable {
                 return new LoadResult(null, notifierErrors, result.warnings());
             }
             runtime.engine().replace(result.rules());
+            UpstreamMetrics.outputsOf(runtime.counters().registry(), result.rules());
         }
         return result;
     }
