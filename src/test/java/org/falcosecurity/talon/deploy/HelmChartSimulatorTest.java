@@ -231,8 +231,16 @@ class HelmChartSimulatorTest {
 
     @Test
     void secretsNeverGoIntoTheConfigMap() throws Exception {
-        for (String bad : List.of("config.notifiers.slack.webhook_url=https://hooks.example/x",
-                "config.auth.token=s3cret", "config.tls.keystore_password=s3cret")) {
+        // a secret notifier setting in config.notifiers goes to the chart's Secret (as upstream's chart values put
+        // them there), never to the ConfigMap
+        List<HasMetadata> objects = render("config.notifiers.slack.webhook_url=https://hooks.example/x",
+                "config.notifiers.smtp.password=s3cret", "fullnameOverride=talon-secrets");
+        assertThat(one(objects, Secret.class).getStringData()).containsOnly(
+                Map.entry("NOTIFIERS_SLACK_WEBHOOK_URL", "https://hooks.example/x"),
+                Map.entry("NOTIFIERS_SMTP_PASSWORD", "s3cret"));
+        assertThat(objects.stream().filter(ConfigMap.class::isInstance).map(o -> ((ConfigMap) o).getData().toString()))
+                .noneMatch(d -> d.contains("hooks.example") || d.contains("s3cret"));
+        for (String bad : List.of("config.auth.token=s3cret", "config.tls.keystore_password=s3cret")) {
             Tools.Result r = helm("template", "falco-talon", CHART.toString(), "--set", bad);
             assertThat(r.exitCode()).as(bad).isNotZero();
             assertThat(r.stderr()).contains("is a secret");
