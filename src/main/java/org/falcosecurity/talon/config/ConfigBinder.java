@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import org.falcosecurity.talon.catalog.Suggestions;
 
 import java.util.ArrayList;
@@ -31,8 +32,10 @@ final class ConfigBinder {
 
     static final String NOTIFIER_ENV_PREFIX = "NOTIFIERS_";
 
-    private static final ObjectMapper YAML = YAMLMapper.builder(
-            YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()).build();
+    /** A key without a value ({@code collector_endpoint:}, as upstream's chart renders unset values) is null. */
+    private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build()).build();
     private static final ObjectMapper BINDER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -55,9 +58,6 @@ final class ConfigBinder {
         Map<String, Object> tree = new LinkedHashMap<>();
         for (ConfigKey k : ConfigKey.ALL) {
             Object raw = lookup(file, k.name());
-            if (raw instanceof String str && str.isBlank() && k.type() != ConfigKey.Type.LIST) {
-                raw = null; // an empty value is the default: upstream's chart renders unset values empty
-            }
             String from = source;
             String envValue = env.get(k.envName());
             if (envValue != null) {
