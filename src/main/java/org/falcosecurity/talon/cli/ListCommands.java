@@ -3,9 +3,9 @@ package org.falcosecurity.talon.cli;
 import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.ConfigException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.util.concurrent.Callable;
 
 /**
@@ -17,37 +17,37 @@ final class ListCommands {
     private ListCommands() {
     }
 
-    /** The catalog of the config's routes, or {@code null} after printing the config's errors. */
-    static Catalog catalog(TalonCommand root) throws IOException {
-        Logging.forCli();
-        try {
-            return CliContext.of(root).catalog;
-        } catch (ConfigException e) {
-            e.problems().forEach(p -> System.err.println("error: " + p));
-            return null;
+    /** A {@code list} subcommand: reads the catalog of the config's routes, then prints its items. */
+    abstract static class Lister implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        abstract void print(Catalog catalog);
+
+        @Override
+        public Integer call() throws Exception {
+            Logging.forCli();
+            Catalog c;
+            try {
+                c = CliContext.of((TalonCommand) spec.root().userObject()).catalog;
+            } catch (ConfigException e) {
+                e.problems().forEach(p -> System.err.println("error: " + p));
+                return 1;
+            }
+            print(c);
+            return 0;
         }
     }
 
     @Command(name = "actionners", mixinStandardHelpOptions = true, description = "Work with the actionners.",
             subcommands = ActionnersCommand.List.class)
     static class ActionnersCommand {
-        @ParentCommand
-        TalonCommand parent;
-
         @Command(name = "list", mixinStandardHelpOptions = true,
                 description = "List the available actionners: parameters, required fields, permissions, example.")
-        static class List implements Callable<Integer> {
-            @ParentCommand
-            ActionnersCommand group;
-
+        static class List extends Lister {
             @Override
-            public Integer call() throws Exception {
-                Catalog c = catalog(group.parent);
-                if (c == null) {
-                    return 1;
-                }
+            void print(Catalog c) {
                 c.actionnerNames().forEach(n -> System.out.print(Listings.actionner(c.actionner(n).orElseThrow())));
-                return 0;
             }
         }
     }
@@ -55,25 +55,14 @@ final class ListCommands {
     @Command(name = "notifiers", mixinStandardHelpOptions = true, description = "Work with the notifiers.",
             subcommands = NotifiersCommand.List.class)
     static class NotifiersCommand {
-        @ParentCommand
-        TalonCommand parent;
-
         @Command(name = "list", mixinStandardHelpOptions = true,
                 description = "List the available notifiers: settings (required, defaults, secrets), example.")
-        static class List implements Callable<Integer> {
-            @ParentCommand
-            NotifiersCommand group;
-
+        static class List extends Lister {
             @Override
-            public Integer call() throws Exception {
-                Catalog c = catalog(group.parent);
-                if (c == null) {
-                    return 1;
-                }
+            void print(Catalog c) {
                 for (String n : c.notifierNames()) {
                     System.out.print(c.notifier(n).map(Listings::notifier).orElseGet(() -> Listings.notifierRoute(n)));
                 }
-                return 0;
             }
         }
     }
@@ -81,27 +70,16 @@ final class ListCommands {
     @Command(name = "outputs", mixinStandardHelpOptions = true, description = "Work with the output targets.",
             subcommands = OutputsCommand.List.class)
     static class OutputsCommand {
-        @ParentCommand
-        TalonCommand parent;
-
         @Command(name = "list", mixinStandardHelpOptions = true,
                 description = "List the available output targets (where actionners store their artifacts).")
-        static class List implements Callable<Integer> {
-            @ParentCommand
-            OutputsCommand group;
-
+        static class List extends Lister {
             @Override
-            public Integer call() throws Exception {
-                Catalog c = catalog(group.parent);
-                if (c == null) {
-                    return 1;
-                }
+            void print(Catalog c) {
                 if (c.outputNames().isEmpty()) {
                     System.err.println("no output targets: none is built in yet, and no route in routes_directory"
                             + " consumes direct:output-<category>-<name>");
                 }
                 c.outputNames().forEach(n -> System.out.print(Listings.output(c.output(n).orElseThrow())));
-                return 0;
             }
         }
     }

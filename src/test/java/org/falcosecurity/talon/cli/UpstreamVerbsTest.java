@@ -7,6 +7,7 @@ import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.NotifierSpec;
 import org.falcosecurity.talon.catalog.ParamSpec;
 import org.falcosecurity.talon.catalog.SettingSpec;
+import org.falcosecurity.talon.support.TestRoutes;
 import org.falcosecurity.talon.support.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,14 +126,7 @@ class UpstreamVerbsTest {
         assertThat(none.err()).contains("no output targets");
 
         Path routes = Files.createDirectories(dir.resolve("routes"));
-        Files.writeString(routes.resolve("output-test.camel.yaml"), """
-                - route:
-                    id: output-test-sink
-                    from:
-                      uri: direct:output-test-sink
-                      steps:
-                        - log: "${body}"
-                """);
+        Files.writeString(routes.resolve("output-test.camel.yaml"), TestRoutes.SINK_OUTPUT);
         Path config = Files.writeString(dir.resolve("config.yaml"), "routes_directory: " + routes + "\n");
         CliRunner.Result r = CliRunner.run("outputs", "list", "-c", config.toString());
         assertThat(r.exit()).as(r.err()).isZero();

@@ -18,6 +18,7 @@ import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import org.falcosecurity.talon.config.ConfigKey;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.support.DeploymentChecks;
+import org.falcosecurity.talon.support.Helm;
 import org.falcosecurity.talon.support.K8sManifests;
 import org.falcosecurity.talon.support.Tools;
 import org.junit.jupiter.api.Test;
@@ -272,25 +273,10 @@ class HelmChartSimulatorTest {
     }
 
     private static List<HasMetadata> render(Path values, String... sets) throws Exception {
-        List<String> args = new ArrayList<>(List.of("template", "falco-talon", CHART.toString(), "--namespace",
-                "falco"));
-        if (values != null) {
-            args.add("--values");
-            args.add(values.toString());
-        }
-        for (String s : sets) {
-            args.add("--set");
-            args.add(s);
-        }
-        Tools.Result r = helm(args.toArray(String[]::new));
-        assertThat(r.exitCode()).as("helm template: " + r.stderr()).isZero();
-        return K8sManifests.load(r.stdout(), "helm template " + String.join(" ", sets));
+        return Helm.template(CHART, "falco-talon", "falco", values, sets);
     }
 
     private static Tools.Result helm(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Tools.helm().toString());
-        cmd.addAll(List.of(args));
-        return Tools.run(cmd);
+        return Helm.run(args);
     }
 }

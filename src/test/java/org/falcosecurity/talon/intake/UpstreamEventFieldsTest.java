@@ -6,6 +6,7 @@ import org.apache.camel.Exchange;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRoutes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,13 +40,7 @@ class UpstreamEventFieldsTest {
                               uri: direct:actionner-test-capture
                               steps:
                                 - to: mock:actionner
-                        - route:
-                            id: output-test-sink
-                            from:
-                              uri: direct:output-test-sink
-                              steps:
-                                - log: "${body}"
-                        """)
+                        """ + TestRoutes.SINK_OUTPUT)
                 .rules("""
                         - rule: Capture
                           match:

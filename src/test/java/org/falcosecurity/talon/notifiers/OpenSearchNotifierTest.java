@@ -26,6 +26,16 @@ import static org.awaitility.Awaitility.await;
 class OpenSearchNotifierTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RULES = """
+            - rule: Shell
+              match:
+                rules: [Terminal shell in container]
+              actions:
+                - action: Log it
+                  actionner: custom:log
+                  parameters:
+                    message: shell
+            """;
     private static OpenSearchNode node;
     private static TalonTestServer talon;
 
@@ -38,16 +48,7 @@ class OpenSearchNotifierTest {
                         + "  opensearch:\n"
                         + "    url: " + node.url() + "\n"
                         + "    custom_headers: {X-Opaque-Id: talon-test}\n")
-                .rules("""
-                        - rule: Shell
-                          match:
-                            rules: [Terminal shell in container]
-                          actions:
-                            - action: Log it
-                              actionner: custom:log
-                              parameters:
-                                message: shell
-                        """)
+                .rules(RULES)
                 .start();
     }
 
@@ -104,16 +105,7 @@ class OpenSearchNotifierTest {
                         + "    url: " + node.url() + "\n"
                         + "    index: kept\n"
                         + "    suffix: none\n")
-                .rules("""
-                        - rule: Shell
-                          match:
-                            rules: [Terminal shell in container]
-                          actions:
-                            - action: Log it
-                              actionner: custom:log
-                              parameters:
-                                message: shell
-                        """)
+                .rules(RULES)
                 .start()) {
             assertThat(other.post(Events.event("Terminal shell in container", "Notice",
                     "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-2\"}")).statusCode()).isEqualTo(200);

@@ -8,6 +8,7 @@ import org.falcosecurity.talon.rules.Priority;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.PrometheusText;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRoutes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,22 +48,8 @@ class UpstreamMetricsTest {
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("talon-upstream-metrics");
         Path routes = Files.createDirectories(dir.resolve("routes"));
-        Files.writeString(routes.resolve("test-routes.camel.yaml"), """
-                - route:
-                    id: notifier-broken
-                    from:
-                      uri: direct:notifier-broken
-                      steps:
-                        - throwException:
-                            exceptionType: java.lang.IllegalStateException
-                            message: the backend is down
-                - route:
-                    id: output-test-sink
-                    from:
-                      uri: direct:output-test-sink
-                      steps:
-                        - log: "${body}"
-                """);
+        Files.writeString(routes.resolve("test-routes.camel.yaml"), TestRoutes.BROKEN_NOTIFIER
+                + TestRoutes.SINK_OUTPUT);
         talon = TalonTestServer.builder()
                 .config("routes_directory: " + routes + "\n"
                         + "default_notifiers: [file, broken]\n"
