@@ -3,6 +3,8 @@ package org.falcosecurity.talon.server;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.falcosecurity.talon.actionners.calico.CalicoPolicy;
+import org.falcosecurity.talon.actionners.cilium.CiliumPolicy;
 import org.falcosecurity.talon.actionners.kubernetes.EgressIsolation;
 import org.falcosecurity.talon.actionners.kubernetes.MetadataPatcher;
 import org.falcosecurity.talon.actionners.kubernetes.NodeActions;
@@ -23,6 +25,7 @@ import org.falcosecurity.talon.intake.IntakeRejections;
 import org.falcosecurity.talon.kafka.KafkaIntake;
 import org.falcosecurity.talon.kafka.KafkaRecords;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
+import org.falcosecurity.talon.kubernetes.DenyPolicies;
 import org.falcosecurity.talon.kubernetes.KubernetesErrors;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
 import org.falcosecurity.talon.notifiers.BuiltinNotifier;
@@ -125,6 +128,11 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput));
         registry.bind("kubernetesDelete", new ObjectDeletion(cluster));
         registry.bind("kubernetesNodes", new NodeActions(cluster, poll));
+        // calico:networkpolicy, cilium:networkpolicy (the same route template, their own custom resources)
+        DenyPolicies denyPolicies = new DenyPolicies(cluster, intProperty(context, "talon.kubernetes.max-denied-ips",
+                256));
+        registry.bind("calicoNetworkPolicy", new CalicoPolicy(denyPolicies));
+        registry.bind("ciliumNetworkPolicy", new CiliumPolicy(denyPolicies));
     }
 
     private static int intProperty(CamelContext context, String key, int defaultValue) {
