@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import org.falcosecurity.talon.contract.ActionStop;
 import org.falcosecurity.talon.contract.Outcome;
 import org.falcosecurity.talon.rules.Event;
@@ -51,6 +54,27 @@ public final class DenyPolicies {
 
         /** The key of the result's objects that names the policy. */
         String objectKey();
+    }
+
+    /** The bean of one kind's route: its {@code deny} method applies the kind's policy. */
+    public abstract static class Actionner implements Kind {
+        private final DenyPolicies policies;
+        private final ResourceDefinitionContext api;
+
+        protected Actionner(DenyPolicies policies, ResourceDefinitionContext api) {
+            this.policies = policies;
+            this.api = api;
+        }
+
+        public Outcome deny(@Body Event event, @ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
+                            @Header("TalonParameters") Map<String, Object> params) {
+            return policies.apply(this, event, pod, params);
+        }
+
+        @Override
+        public ResourceDefinitionContext api() {
+            return api;
+        }
     }
 
     private final ClusterAccess cluster;

@@ -5,14 +5,11 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
@@ -32,12 +29,7 @@ public final class ScriptedHttpServer implements AutoCloseable {
     private final List<HttpReceiver.Request> requests = new CopyOnWriteArrayList<>();
 
     public ScriptedHttpServer(Function<HttpReceiver.Request, Answer> script) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "scripted-http");
-            t.setDaemon(true);
-            return t;
-        }));
+        server = HttpReceiver.loopback(0, "scripted-http");
         server.createContext("/", exchange -> {
             String body;
             try (InputStream in = exchange.getRequestBody()) {

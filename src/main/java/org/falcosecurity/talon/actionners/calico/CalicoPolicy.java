@@ -2,20 +2,13 @@ package org.falcosecurity.talon.actionners.calico;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.ParamSpec;
 import org.falcosecurity.talon.catalog.Permission;
 import org.falcosecurity.talon.contract.ActionStop;
-import org.falcosecurity.talon.contract.Outcome;
 import org.falcosecurity.talon.kubernetes.DenyPolicies;
-import org.falcosecurity.talon.kubernetes.KubernetesTarget;
 import org.falcosecurity.talon.kubernetes.PolicyTargets;
-import org.falcosecurity.talon.rules.Event;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +37,7 @@ import static org.falcosecurity.talon.actionners.kubernetes.KubernetesDeclaratio
  * {@code Allow} to the CIDRs, then {@code Allow} to the namespaces (namespace selector
  * {@code kubernetes.io/metadata.name in {...}}). {@code order} is the policy's order among Calico policies.
  */
-public final class CalicoPolicy implements DenyPolicies.Kind {
+public final class CalicoPolicy extends DenyPolicies.Actionner {
 
     /** {@code calico:networkpolicy}. */
     public static final ActionnerSpec SPEC = ActionnerSpec.builder("calico:networkpolicy")
@@ -79,20 +72,8 @@ public final class CalicoPolicy implements DenyPolicies.Kind {
     /** What Calico's selector syntax may quote: label keys and values as the API server accepts them. */
     private static final Pattern LABEL_TEXT = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_./]{0,316}$|^$");
 
-    private final DenyPolicies policies;
-
     public CalicoPolicy(DenyPolicies policies) {
-        this.policies = policies;
-    }
-
-    public Outcome deny(@Body Event event, @ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                        @Header("TalonParameters") Map<String, Object> params) {
-        return policies.apply(this, event, pod, params);
-    }
-
-    @Override
-    public ResourceDefinitionContext api() {
-        return API;
+        super(policies, API);
     }
 
     @Override

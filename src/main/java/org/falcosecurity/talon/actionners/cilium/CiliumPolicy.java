@@ -2,18 +2,11 @@ package org.falcosecurity.talon.actionners.cilium;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import org.apache.camel.Body;
-import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Header;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Permission;
-import org.falcosecurity.talon.contract.Outcome;
 import org.falcosecurity.talon.kubernetes.DenyPolicies;
-import org.falcosecurity.talon.kubernetes.KubernetesTarget;
 import org.falcosecurity.talon.kubernetes.PolicyTargets;
-import org.falcosecurity.talon.rules.Event;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +34,7 @@ import static org.falcosecurity.talon.actionners.kubernetes.KubernetesDeclaratio
  * {@code toCIDR: 0.0.0.0/0}, which Cilium reads as the world outside the cluster: it would also cut DNS and every
  * in-cluster destination.
  */
-public final class CiliumPolicy implements DenyPolicies.Kind {
+public final class CiliumPolicy extends DenyPolicies.Actionner {
 
     /** The namespace label as a Cilium endpoint selector sees it. */
     static final String NAMESPACE_KEY = "k8s:io.cilium.k8s.namespace.labels." + PolicyTargets.NAMESPACE_NAME_LABEL;
@@ -74,20 +67,8 @@ public final class CiliumPolicy implements DenyPolicies.Kind {
             .withGroup("cilium.io").withVersion("v2").withKind("CiliumNetworkPolicy")
             .withPlural("ciliumnetworkpolicies").withNamespaced(true).build();
 
-    private final DenyPolicies policies;
-
     public CiliumPolicy(DenyPolicies policies) {
-        this.policies = policies;
-    }
-
-    public Outcome deny(@Body Event event, @ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                        @Header("TalonParameters") Map<String, Object> params) {
-        return policies.apply(this, event, pod, params);
-    }
-
-    @Override
-    public ResourceDefinitionContext api() {
-        return API;
+        super(policies, API);
     }
 
     @Override
