@@ -60,10 +60,18 @@ public final class DenyPolicies {
     public abstract static class Actionner implements Kind {
         private final DenyPolicies policies;
         private final ResourceDefinitionContext api;
+        private final String label;
+        private final String missingApiHint;
+        private final String objectKey;
 
-        protected Actionner(DenyPolicies policies, ResourceDefinitionContext api) {
+        /** See {@link Kind} for {@code label}, {@code missingApiHint} and {@code objectKey}. */
+        protected Actionner(DenyPolicies policies, ResourceDefinitionContext api, String label, String missingApiHint,
+                            String objectKey) {
             this.policies = policies;
             this.api = api;
+            this.label = label;
+            this.missingApiHint = missingApiHint;
+            this.objectKey = objectKey;
         }
 
         public Outcome deny(@Body Event event, @ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
@@ -74,6 +82,21 @@ public final class DenyPolicies {
         @Override
         public ResourceDefinitionContext api() {
             return api;
+        }
+
+        @Override
+        public String label() {
+            return label;
+        }
+
+        @Override
+        public String missingApiHint() {
+            return missingApiHint;
+        }
+
+        @Override
+        public String objectKey() {
+            return objectKey;
         }
     }
 

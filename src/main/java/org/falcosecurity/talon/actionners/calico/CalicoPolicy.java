@@ -73,22 +73,8 @@ public final class CalicoPolicy extends DenyPolicies.Actionner {
     private static final Pattern LABEL_TEXT = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_./]{0,316}$|^$");
 
     public CalicoPolicy(DenyPolicies policies) {
-        super(policies, API);
-    }
-
-    @Override
-    public String label() {
-        return "Calico NetworkPolicy";
-    }
-
-    @Override
-    public String missingApiHint() {
-        return "calico:networkpolicy needs the Calico API server";
-    }
-
-    @Override
-    public String objectKey() {
-        return "caliconetworkpolicy";
+        super(policies, API, "Calico NetworkPolicy", "calico:networkpolicy needs the Calico API server",
+                "caliconetworkpolicy");
     }
 
     @Override

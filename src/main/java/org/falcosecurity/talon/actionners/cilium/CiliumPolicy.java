@@ -68,22 +68,8 @@ public final class CiliumPolicy extends DenyPolicies.Actionner {
             .withPlural("ciliumnetworkpolicies").withNamespaced(true).build();
 
     public CiliumPolicy(DenyPolicies policies) {
-        super(policies, API);
-    }
-
-    @Override
-    public String label() {
-        return "CiliumNetworkPolicy";
-    }
-
-    @Override
-    public String missingApiHint() {
-        return "cilium:networkpolicy needs Cilium's CRDs";
-    }
-
-    @Override
-    public String objectKey() {
-        return "ciliumnetworkpolicy";
+        super(policies, API, "CiliumNetworkPolicy", "cilium:networkpolicy needs Cilium's CRDs",
+                "ciliumnetworkpolicy");
     }
 
     @Override
