@@ -11,7 +11,6 @@ import org.falcosecurity.talon.rules.PriorityCondition;
 import org.falcosecurity.talon.rules.load.RuleDrafts.ActionDraft;
 import org.falcosecurity.talon.rules.load.RuleDrafts.RuleDraft;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -204,15 +203,13 @@ final class RuleFileReader {
     /** Each entry is terms separated by commas (all must hold); entries are alternatives. */
     private void readOutputFields(String where, List<String> fields, RuleDraft d) {
         for (int i = 0; i < fields.size(); i++) {
-            List<FieldTerm> entry = new ArrayList<>();
+            List<FieldTerm> entry = List.of();
             boolean ok = true;
-            for (String term : fields.get(i).split(",", -1)) {
-                try {
-                    entry.add(FieldTerm.parse(term));
-                } catch (IllegalArgumentException e) {
-                    values.error(where, "match.output_fields[" + i + "]", e.getMessage());
-                    ok = false;
-                }
+            try {
+                entry = FieldTerm.parseAll(fields.get(i));
+            } catch (IllegalArgumentException e) {
+                values.error(where, "match.output_fields[" + i + "]", e.getMessage());
+                ok = false;
             }
             if (ok) {
                 d.outputFields.add(entry);
