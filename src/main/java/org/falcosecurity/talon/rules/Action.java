@@ -1,5 +1,6 @@
 package org.falcosecurity.talon.rules;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -11,7 +12,9 @@ import java.util.Map;
  * @param ignoreErrors     whether a failure of this action lets the next ones run
  * @param parameters       the parameters as written (after merging); what {@code simulate} and {@code rules print} show
  * @param runParameters    the parameters the actionner receives (after load-time resolution such as reading a script file)
+ * @param ttl              when set (reversible actionners only), Talon reverts the action's change this long after it
+ *                         succeeded; {@code null}: the change stays
  */
 public record Action(String name, String actionner, boolean continueAfter, boolean ignoreErrors,
-                     Map<String, Object> parameters, Map<String, Object> runParameters) {
+                     Map<String, Object> parameters, Map<String, Object> runParameters, Duration ttl) {
 }

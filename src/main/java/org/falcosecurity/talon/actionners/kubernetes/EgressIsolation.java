@@ -56,6 +56,7 @@ public final class EgressIsolation {
                     .describedAs("The same as allow_cidr (the original name); both lists are merged"))
             .param(ParamSpec.of("allow_namespaces", ParamSpec.Type.STRING_LIST).withCheck(Checks.NAMESPACES)
                     .describedAs("Namespaces whose pods are still reachable"))
+            .reversible()
             .permissions("networkpolicy", concat(GET_POD,
                     Permission.of("apps", "replicasets", "the pod's workload and its selector", "get"),
                     Permission.of("apps", "statefulsets", "the pod's workload and its selector", "get"),

@@ -52,6 +52,7 @@ public final class MetadataPatcher {
                     .withCheck(Checks.metadataMap("annotations", false))
                     .describedAs("Annotations to set; an empty value removes the annotation"))
             .param(LEVEL)
+            .reversible()
             .permissions("label", PATCH)
             .example("""
                     - action: Note why the node is suspect
@@ -72,6 +73,7 @@ public final class MetadataPatcher {
                         .describedAs("Labels to set; an empty value removes the label (keys and values must be valid"
                                 + " Kubernetes labels)"))
                 .param(LEVEL)
+                .reversible()
                 .permissions("label", PATCH)
                 .example("""
                         - action: Label the pod as suspicious

@@ -45,6 +45,7 @@ public final class NodeActions {
     public static final ActionnerSpec CORDON = ActionnerSpec.builder("kubernetes:cordon")
             .description("Mark the pod's node unschedulable")
             .requiredFields(POD_FIELDS)
+            .reversible()
             .permissions("node", concat(GET_POD, NODES))
             .example("""
                     - action: Cordon the node

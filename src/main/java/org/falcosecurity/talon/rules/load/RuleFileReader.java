@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.falcosecurity.talon.rules.Durations;
 import org.falcosecurity.talon.rules.FieldTerm;
 import org.falcosecurity.talon.rules.PriorityCondition;
 import org.falcosecurity.talon.rules.load.RuleDrafts.ActionDraft;
@@ -24,13 +25,14 @@ import java.util.Set;
  */
 final class RuleFileReader {
 
-    private static final Set<String> ACTION_KEYS = Set.of("action", "actionner", "description", "continue",
-            "ignore_errors", "parameters");
-    private static final Set<String> RULE_KEYS = Set.of("rule", "description", "match", "continue", "dry_run",
+    // package-private: the rule-file schema (schemas/rules.schema.json) is checked against them by a test
+    static final Set<String> ACTION_KEYS = Set.of("action", "actionner", "description", "continue",
+            "ignore_errors", "parameters", "ttl");
+    static final Set<String> RULE_KEYS = Set.of("rule", "description", "match", "continue", "dry_run",
             "actions", "notifiers");
-    private static final Set<String> MATCH_KEYS = Set.of("rules", "priority", "tags", "output_fields", "source");
-    private static final Set<String> INLINE_ACTION_KEYS = Set.of("action", "actionner", "continue", "ignore_errors",
-            "parameters");
+    static final Set<String> MATCH_KEYS = Set.of("rules", "priority", "tags", "output_fields", "source");
+    static final Set<String> INLINE_ACTION_KEYS = Set.of("action", "actionner", "continue", "ignore_errors",
+            "parameters", "ttl");
 
     private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()).build();
@@ -116,6 +118,14 @@ final class RuleFileReader {
         d.actionner = actionner == null ? null : actionner.trim();
         d.continueFlag = values.bool(where, prefix + "continue", block.get("continue"));
         d.ignoreErrors = values.bool(where, prefix + "ignore_errors", block.get("ignore_errors"));
+        String ttl = values.text(where, prefix + "ttl", block.get("ttl"), "a duration such as '30m'");
+        if (ttl != null) {
+            try {
+                d.ttl = Durations.parse(ttl);
+            } catch (IllegalArgumentException e) {
+                values.error(where, prefix + "ttl", e.getMessage());
+            }
+        }
         JsonNode params = block.get("parameters");
         if (params != null && !params.isNull()) {
             if (!params.isObject()) {
