@@ -136,6 +136,14 @@ public final class TalonConfig {
         return settings.kafka();
     }
 
+    public Settings.Audit audit() {
+        return settings.audit();
+    }
+
+    public Settings.Reverts reverts() {
+        return settings.reverts();
+    }
+
     /** The intake's bearer token (from auth.token or auth.token_file), or empty when the intake is open. */
     public String authToken() {
         String f = settings.auth().tokenFile();

@@ -1,6 +1,10 @@
 package org.falcosecurity.talon.delivery;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.contract.TalonHeaders;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.falcosecurity.talon.catalog.Catalog;
 
@@ -19,6 +23,26 @@ public final class NotifierQueues {
             throw new IllegalArgumentException("not a notifier name: " + notifier);
         }
         return "seda:talon-notify-" + notifier + "?waitForTaskToComplete=Never&blockWhenFull=false";
+    }
+
+    /**
+     * Offers a result to one notifier's queue with the notifier headers (for results produced outside an event's
+     * dispatch: audit records, reverts); returns the failure (a full queue), or {@code null}.
+     */
+    public static Throwable offer(ProducerTemplate template, String queueEndpoint, ActionResult r) {
+        try {
+            return template.send(queueEndpoint, ex -> {
+                Message m = ex.getMessage();
+                m.setBody(r);
+                m.setHeader(TalonHeaders.STATUS, r.getStatus());
+                m.setHeader(TalonHeaders.RULE, r.getRule());
+                m.setHeader(TalonHeaders.ACTION, r.getAction());
+                m.setHeader(TalonHeaders.ACTIONNER, r.getActionner());
+                m.setHeader(TalonHeaders.TRACE_ID, r.getTraceId());
+            }).getException();
+        } catch (RuntimeException e) {
+            return e;
+        }
     }
 
     /** The notifier name of a {@link #queueEndpoint} URI. */

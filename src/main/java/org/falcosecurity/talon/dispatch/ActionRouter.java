@@ -2,6 +2,7 @@ package org.falcosecurity.talon.dispatch;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.falcosecurity.talon.audit.AuditTrail;
 import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.contract.ActionResult;
@@ -52,6 +53,7 @@ public class ActionRouter {
     private final Supplier<Catalog> catalog;
     private final ResultListener listener;
     private final BlastRadiusGuard guard;
+    private AuditTrail audit;
 
     public ActionRouter(List<String> defaultNotifiers, Supplier<Catalog> catalog, ResultListener listener,
                         BlastRadiusGuard guard) {
@@ -59,6 +61,11 @@ public class ActionRouter {
         this.catalog = catalog;
         this.listener = listener;
         this.guard = guard;
+    }
+
+    /** Where refusals are recorded as such (set before the routes start). */
+    public void auditTrail(AuditTrail trail) {
+        this.audit = trail;
     }
 
     /** Per-event routing state, kept as an exchange property (the same object in every copy of the exchange). */
@@ -129,6 +136,9 @@ public class ActionRouter {
             if (limited != null) {
                 ActionResult r = result(exchange, s, event, ActionResult.IGNORED, limited, limited, null,
                         defaultObjects(event));
+                if (audit != null) {
+                    audit.refused(r, "blast radius");
+                }
                 if (deliver(exchange, st, s, event, r)) {
                     return NOTIFY_ENDPOINT;
                 }

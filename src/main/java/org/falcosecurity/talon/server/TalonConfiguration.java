@@ -65,7 +65,9 @@ public class TalonConfiguration implements CamelConfiguration {
         TalonConfig cfg = runtime.config();
         EventIntake intake = new EventIntake(runtime.engine(), cfg.workers(), cfg.printAllEvents(), maxBody,
                 cfg.authToken(), runtime.counters());
+        intake.auditTrail(runtime.audit());
         registry.bind("eventIntake", intake);
+        registry.bind("auditTrail", runtime.audit());
         // Kafka mode (routes/kafka.camel.yaml; its routes exist only when kafka.enabled)
         registry.bind("kafkaIntake", new KafkaIntake(runtime.counters()));
         registry.bind("kafkaRecords", new KafkaRecords(runtime.engine(), intake, maxBody,
@@ -77,8 +79,9 @@ public class TalonConfiguration implements CamelConfiguration {
                 cfg.blastRadius().maxActions(), cfg.blastRadius().maxActionsPerRule(),
                 cfg.blastRadius().maxActionsPerWorkload(), cfg.blastRadius().actionners(),
                 System::nanoTime);
-        registry.bind("actionRouter", new ActionRouter(cfg.defaultNotifiers(), runtime::catalog,
-                runtime::fireResult, guard));
+        ActionRouter router = new ActionRouter(cfg.defaultNotifiers(), runtime::catalog, runtime::fireResult, guard);
+        router.auditTrail(runtime.audit());
+        registry.bind("actionRouter", router);
         registry.bind("podGate", new PodGate());
         registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
         registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));

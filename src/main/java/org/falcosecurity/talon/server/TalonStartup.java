@@ -59,6 +59,12 @@ public final class TalonStartup extends MainListenerSupport {
                         + String.join(", ", catalog.notifierNames()) + ")");
             }
         }
+        for (String n : runtime.config().audit().notifiers()) {
+            if (!catalog.hasNotifier(n)) {
+                problems.add("audit.notifiers: unknown notifier '" + n + "' (known: "
+                        + String.join(", ", catalog.notifierNames()) + ")");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new TalonStartupException("invalid configuration", problems);
         }
@@ -97,6 +103,7 @@ public final class TalonStartup extends MainListenerSupport {
 
     @Override
     public void afterStart(BaseMainSupport main) {
+        runtime.audit().start(main.getCamelContext());
         if (runtime.config().watchRules()) {
             try {
                 reloader.watch(5000);
@@ -113,6 +120,7 @@ public final class TalonStartup extends MainListenerSupport {
 
     @Override
     public void afterStop(BaseMainSupport main) {
+        runtime.audit().close();
         runtime.closeKubernetesClient();
     }
 
