@@ -16,7 +16,7 @@ import java.util.List;
             "rules and runs their actions (terminate, label, network policy, exec, ...), then notifies."
         },
         subcommands = {ServerCommand.class, CheckCommand.class, RulesCommand.class, SimulateCommand.class,
-            AuditCommand.class,
+            AuditCommand.class, UndoCommand.class,
             VersionCommand.class, picocli.CommandLine.HelpCommand.class})
 public class TalonCommand {
 

@@ -25,6 +25,11 @@ public final class TalonHeaders {
     public static final String PRIORITY = "TalonPriority";
     public static final String POD = "TalonPod";
     public static final String NAMESPACE = "TalonNamespace";
+    /**
+     * The action's {@code ttl} in milliseconds (a Long), set only when it has one: a reversible actionner records
+     * the revert it then owes on the object it changed.
+     */
+    public static final String TTL_MILLIS = "TalonTtlMillis";
 
     public static final String STATUS = "TalonStatus";
     public static final String OUTPUT = "TalonOutput";

@@ -171,6 +171,9 @@ public class ActionRouter {
         m.setHeader(TalonHeaders.PARAMETERS, s.action().runParameters());
         m.setHeader(TalonHeaders.TRACE_ID, exchange.getProperty(TalonHeaders.TRACE_ID));
         m.setHeader(TalonHeaders.FALCO_RULE, event.rule());
+        if (s.action().ttl() != null) {
+            m.setHeader(TalonHeaders.TTL_MILLIS, s.action().ttl().toMillis());
+        }
         m.setHeader(TalonHeaders.PRIORITY, event.priority().displayName());
         if (event.podName() != null) {
             m.setHeader(TalonHeaders.POD, event.podName());

@@ -82,6 +82,16 @@ public class EventIntake {
         admit(exchange, event);
     }
 
+    /** Whether requests must carry the token (auth.token or auth.token_file is set). */
+    public boolean requiresToken() {
+        return expectedAuthorization != null;
+    }
+
+    /** Checks the token of a request to another endpoint than the intake's (POST /undo); 401 when it is wrong. */
+    public void checkToken(Exchange exchange) throws IntakeException {
+        authenticate(exchange);
+    }
+
     /** Checks the bearer token in constant time; the answer never says more than "unauthorized". */
     private void authenticate(Exchange exchange) throws IntakeException {
         if (expectedAuthorization == null) {
