@@ -31,18 +31,20 @@ public final class NotifierQueues {
      */
     public static Throwable offer(ProducerTemplate template, String queueEndpoint, ActionResult r) {
         try {
-            return template.send(queueEndpoint, ex -> {
-                Message m = ex.getMessage();
-                m.setBody(r);
-                m.setHeader(TalonHeaders.STATUS, r.getStatus());
-                m.setHeader(TalonHeaders.RULE, r.getRule());
-                m.setHeader(TalonHeaders.ACTION, r.getAction());
-                m.setHeader(TalonHeaders.ACTIONNER, r.getActionner());
-                m.setHeader(TalonHeaders.TRACE_ID, r.getTraceId());
-            }).getException();
+            return template.send(queueEndpoint, ex -> setResult(ex.getMessage(), r)).getException();
         } catch (RuntimeException e) {
             return e;
         }
+    }
+
+    /** The result as body, and the notifier headers of the contract ({@link TalonHeaders}). */
+    public static void setResult(Message m, ActionResult r) {
+        m.setBody(r);
+        m.setHeader(TalonHeaders.STATUS, r.getStatus());
+        m.setHeader(TalonHeaders.RULE, r.getRule());
+        m.setHeader(TalonHeaders.ACTION, r.getAction());
+        m.setHeader(TalonHeaders.ACTIONNER, r.getActionner());
+        m.setHeader(TalonHeaders.TRACE_ID, r.getTraceId());
     }
 
     /** The notifier name of a {@link #queueEndpoint} URI. */

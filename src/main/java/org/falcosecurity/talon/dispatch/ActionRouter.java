@@ -191,12 +191,7 @@ public class ActionRouter {
         ActionResult r = st.pendingResult;
         Message m = exchange.getMessage();
         m.removeHeaders("Talon*");
-        m.setBody(r);
-        m.setHeader(TalonHeaders.STATUS, r.getStatus());
-        m.setHeader(TalonHeaders.RULE, r.getRule());
-        m.setHeader(TalonHeaders.ACTION, r.getAction());
-        m.setHeader(TalonHeaders.ACTIONNER, r.getActionner());
-        m.setHeader(TalonHeaders.TRACE_ID, r.getTraceId());
+        NotifierQueues.setResult(m, r);
         m.setHeader(TalonHeaders.NOTIFIER_QUEUES, st.pendingQueues);
     }
 

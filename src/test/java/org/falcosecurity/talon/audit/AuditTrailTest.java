@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.support.Events;
+import org.falcosecurity.talon.support.RecordingNotifier;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,15 +33,6 @@ class AuditTrailTest {
 
     @TempDir
     Path dir;
-
-    /** What the audit notifier route received. */
-    public static final class Received {
-        public final List<ActionResult> results = new CopyOnWriteArrayList<>();
-
-        public void take(ActionResult r) {
-            results.add(r);
-        }
-    }
 
     private static List<JsonNode> records(Path file) throws IOException {
         List<JsonNode> out = new ArrayList<>();
@@ -60,7 +51,7 @@ class AuditTrailTest {
     @Test
     void aDuplicateAndABlastRadiusRefusalEachLeaveTheirRecord() throws Exception {
         Path audit = dir.resolve("audit/audit.jsonl");
-        Received received = new Received();
+        RecordingNotifier received = new RecordingNotifier();
         try (TalonTestServer t = TalonTestServer.builder()
                 .config("""
                         audit:
@@ -80,16 +71,7 @@ class AuditTrailTest {
                             - action: Log it
                               actionner: custom:log
                         """)
-                .route("notifier-recorder.camel.yaml", """
-                        - route:
-                            id: notifier-recorder
-                            from:
-                              uri: direct:notifier-recorder
-                              steps:
-                                - bean:
-                                    ref: recorded
-                                    method: take
-                        """)
+                .route(RecordingNotifier.FILE, RecordingNotifier.ROUTE)
                 .bean("recorded", received)
                 .withoutKubernetesCluster()
                 .start()) {

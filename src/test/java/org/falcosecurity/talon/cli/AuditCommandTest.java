@@ -62,4 +62,13 @@ class AuditCommandTest {
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("cannot read");
     }
+
+    @Test
+    void checkRefusesAnUnknownAuditNotifier() throws Exception {
+        Path config = Files.writeString(dir.resolve("c.yaml"), "audit:\n  file: /tmp/x.jsonl\n  notifiers: [nope]\n");
+        Path rules = Files.writeString(dir.resolve("r.yaml"), "- rule: r\n  actions: [{action: a, actionner: custom:log}]\n");
+        CliRunner.Result r = CliRunner.run("check", "-c", config.toString(), "-r", rules.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("audit.notifiers: unknown notifier 'nope' (known: ");
+    }
 }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.support.RecordingNotifier;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -89,34 +89,11 @@ class ReversibleActionsSimulatorTest {
                   parameters:
                     labels: {quarantine: "yes"}
             """;
-    private static final String RECORDER = """
-            - route:
-                id: notifier-recorder
-                from:
-                  uri: direct:notifier-recorder
-                  steps:
-                    - bean:
-                        ref: recorded
-                        method: take
-            """;
 
     @TempDir
     Path dir;
     private final List<TalonTestServer> started = new ArrayList<>();
-    private final Recorded recorded = new Recorded();
-
-    /** What the recorder notifier received. */
-    public static final class Recorded {
-        public final List<ActionResult> results = new CopyOnWriteArrayList<>();
-
-        public void take(ActionResult r) {
-            results.add(r);
-        }
-
-        List<ActionResult> reverted() {
-            return results.stream().filter(r -> "reverted".equals(r.getStatus())).toList();
-        }
-    }
+    private final RecordingNotifier recorded = new RecordingNotifier();
 
     private TalonTestServer talon(String notifiers) throws Exception {
         TalonTestServer t = TalonTestServer.builder()
@@ -128,7 +105,7 @@ class ReversibleActionsSimulatorTest {
                         audit: {file: %s}
                         """.formatted(TOKEN, notifiers, dir.resolve("audit.jsonl")))
                 .rules(RULES)
-                .route("notifier-recorder.camel.yaml", RECORDER)
+                .route(RecordingNotifier.FILE, RecordingNotifier.ROUTE)
                 .bean("recorded", recorded)
                 .kubernetesClient(client)
                 .start();
@@ -212,10 +189,10 @@ class ReversibleActionsSimulatorTest {
         assertThat(annotations == null ? Map.of() : annotations).doesNotContainKeys("falco.org/reason",
                 "falco-talon/revert");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> recorded.reverted().size() >= 2);
-        assertThat(recorded.reverted()).extracting(ActionResult::getAction)
+        await().atMost(Duration.ofSeconds(10)).until(() -> recorded.withStatus("reverted").size() >= 2);
+        assertThat(recorded.withStatus("reverted")).extracting(ActionResult::getAction)
                 .containsExactlyInAnyOrder("Quarantine label", "Note");
-        ActionResult r = recorded.reverted().stream().filter(x -> x.getAction().equals("Quarantine label"))
+        ActionResult r = recorded.withStatus("reverted").stream().filter(x -> x.getAction().equals("Quarantine label"))
                 .findFirst().orElseThrow();
         assertThat(r.getTraceId()).isEqualTo(trace);
         assertThat(r.getRule()).isEqualTo("quarantine");
@@ -246,10 +223,31 @@ class ReversibleActionsSimulatorTest {
                 .get().getSpec().getUnschedulable()));
         Node node = client.nodes().withName("node-2").get();
         assertThat(node.getMetadata().getLabels()).doesNotContainKey("falco-talon/revert");
-        await().atMost(Duration.ofSeconds(10)).until(() -> recorded.reverted().size() >= 2);
-        assertThat(recorded.reverted()).extracting(ActionResult::getMessage).containsExactlyInAnyOrder(
+        await().atMost(Duration.ofSeconds(10)).until(() -> recorded.withStatus("reverted").size() >= 2);
+        assertThat(recorded.withStatus("reverted")).extracting(ActionResult::getMessage).containsExactlyInAnyOrder(
                 "NetworkPolicy default/falco-talon-db-0 deleted (its ttl ended)",
                 "node node-2 uncordoned (schedulable) (its ttl ended)");
+    }
+
+    @Test
+    void aRecordedRevertNeverDeletesAPolicyTalonDoesNotManage() throws Exception {
+        // someone who may annotate a policy must not make Talon delete it
+        client.resource(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
+                .withNewMetadata().withName("hand-made").withNamespace("default")
+                .addToLabels("falco-talon/revert", "pending")
+                .addToAnnotations("falco-talon/revert", "[{\"id\":\"x\",\"expires\":\"2020-01-01T00:00:00Z\","
+                        + "\"trace_id\":\"forged\",\"rule\":\"r\",\"action\":\"a\",\"actionner\":"
+                        + "\"kubernetes:networkpolicy\",\"kind\":\"delete-policy\",\"set\":{},\"old\":{}}]")
+                .endMetadata().withNewSpec().withNewPodSelector().endPodSelector().endSpec().build()).create();
+        talon("recorder");
+        await().atMost(Duration.ofSeconds(15)).until(() -> !client.network().v1().networkPolicies()
+                .inNamespace("default").withName("hand-made").get().getMetadata().getLabels()
+                .containsKey("falco-talon/revert"));
+        assertThat(client.network().v1().networkPolicies().inNamespace("default").withName("hand-made").get())
+                .isNotNull();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !recorded.withStatus("reverted").isEmpty());
+        assertThat(recorded.withStatus("reverted").get(0).getMessage()).isEqualTo("default/hand-made is not a"
+                + " NetworkPolicy managed by Falco Talon: not deleting it (its ttl ended)");
     }
 
     @Test
@@ -266,8 +264,8 @@ class ReversibleActionsSimulatorTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !pod("api-1").getMetadata().getLabels()
                 .containsKey("quarantine"));
         assertThat(pod("api-1").getMetadata().getLabels()).isEqualTo(Map.of("app", "api"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !recorded.reverted().isEmpty());
-        assertThat(recorded.reverted().get(0).getTraceId()).isEqualTo(trace);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !recorded.withStatus("reverted").isEmpty());
+        assertThat(recorded.withStatus("reverted").get(0).getTraceId()).isEqualTo(trace);
         assertThat(second.server().runtime().counters().get("actions", "actionner", "kubernetes:label", "status",
                 "reverted")).isEqualTo(1);
     }
@@ -298,8 +296,8 @@ class ReversibleActionsSimulatorTest {
         // at once: the answer comes after the patch
         assertThat(pod("web-9").getMetadata().getLabels()).isEqualTo(Map.of("app", "web"));
         // the rule's own notifier gets the revert
-        await().atMost(Duration.ofSeconds(10)).until(() -> !recorded.reverted().isEmpty());
-        assertThat(recorded.reverted().get(0).getRule()).isEqualTo("long");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !recorded.withStatus("reverted").isEmpty());
+        assertThat(recorded.withStatus("reverted").get(0).getRule()).isEqualTo("long");
 
         HttpResponse<String> again = send(t, "/undo", "{\"trace_id\":\"" + trace + "\"}");
         assertThat(again.statusCode()).isEqualTo(404);

@@ -216,7 +216,12 @@ public final class Reverts implements AutoCloseable {
                     }
                 }
                 case PendingReverts.DELETE_POLICY -> {
-                    if (remaining.stream().anyMatch(r -> PendingReverts.DELETE_POLICY.equals(r.kind()))) {
+                    Map<String, String> labels = o.getMetadata().getLabels();
+                    if (!(o instanceof NetworkPolicy) || labels == null
+                            || !EgressIsolation.TALON.equals(labels.get(EgressIsolation.MANAGED_BY))) {
+                        // the annotation is only trusted to delete what Talon itself manages
+                        done.put(e, ref(o) + " is not a NetworkPolicy managed by Falco Talon: not deleting it");
+                    } else if (remaining.stream().anyMatch(r -> PendingReverts.DELETE_POLICY.equals(r.kind()))) {
                         done.put(e, "NetworkPolicy " + ref(o) + " stays: a later action's ttl has not ended");
                     } else {
                         deletePolicy = true;
