@@ -17,7 +17,9 @@ import java.util.List;
         },
         subcommands = {ServerCommand.class, CheckCommand.class, RulesCommand.class, SimulateCommand.class,
             AuditCommand.class, UndoCommand.class,
-            VersionCommand.class, picocli.CommandLine.HelpCommand.class})
+            ListCommands.ActionnersCommand.class, ListCommands.NotifiersCommand.class,
+            ListCommands.OutputsCommand.class, CompletionCommand.class, VersionCommand.class,
+            picocli.CommandLine.HelpCommand.class})
 public class TalonCommand {
 
     @Option(names = {"-c", "--config"}, scope = ScopeType.INHERIT, paramLabel = "FILE",

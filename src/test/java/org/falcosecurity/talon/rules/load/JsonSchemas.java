@@ -11,6 +11,7 @@ import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.catalog.Declarations;
 import org.falcosecurity.talon.catalog.NotifierSpec;
+import org.falcosecurity.talon.catalog.OutputSpec;
 import org.falcosecurity.talon.catalog.ParamSpec;
 import org.falcosecurity.talon.catalog.SettingSpec;
 import org.falcosecurity.talon.config.ConfigKey;
@@ -37,9 +38,8 @@ final class JsonSchemas {
             "actions", "notifiers");
     private static final List<String> MATCH_ORDER = List.of("rules", "priority", "tags", "output_fields", "source");
     private static final List<String> ACTION_ORDER = List.of("action", "actionner", "description", "continue",
-            "ignore_errors", "ttl", "parameters");
-    private static final List<String> INLINE_ORDER = List.of("action", "actionner", "continue", "ignore_errors",
-            "ttl", "parameters");
+            "ignore_errors", "ttl", "parameters", "output", "additional_contexts");
+    private static final List<String> INLINE_ORDER = ACTION_ORDER;
 
     private JsonSchemas() {
     }
@@ -82,6 +82,7 @@ final class JsonSchemas {
         defs.set("actionBlock", action(ACTION_ORDER, true, d));
         defs.set("inlineAction", action(INLINE_ORDER, false, d));
         defs.set("actionnerRules", actionnerRules(d));
+        defs.set("output", output(d));
         for (ActionnerSpec a : d.actionners()) {
             defs.set(paramsDef(a), parameters(a));
         }
@@ -165,6 +166,14 @@ final class JsonSchemas {
                     n.put("description", "The actionner's parameters (docs/actionners.md)");
                     n.put("type", "object");
                 }
+                case "output" -> p.putObject(k).put("$ref", "#/$defs/output");
+                case "additional_contexts" -> {
+                    ObjectNode n = p.putObject(k);
+                    n.put("description", "Extra contexts the actionner gets (for the actionners that read them)");
+                    n.put("type", "array");
+                    ArrayNode names = n.putObject("items").putArray("enum");
+                    ActionnerSpec.CONTEXTS.forEach(names::add);
+                }
                 default -> throw new IllegalStateException(k);
             }
         }
@@ -196,6 +205,40 @@ final class JsonSchemas {
         not.put("description", "ttl is only for the reversible actionners");
         not.putArray("required").add("ttl");
         return r;
+    }
+
+    /** {@code output: {target, parameters}}, the parameters of each built-in target checked. */
+    private static ObjectNode output(Declarations d) {
+        ObjectNode o = object("Where the actionner stores its artifact (docs/outputs.md)");
+        ObjectNode p = o.putObject("properties");
+        ObjectNode target = p.putObject("target");
+        target.put("description", "category:name of the output target");
+        ArrayNode any = target.putArray("anyOf");
+        ArrayNode names = any.addObject().putArray("enum");
+        d.outputs().forEach(out -> names.add(out.name()));
+        any.addObject().put("type", "string").put("pattern", ACTIONNER_PATTERN);
+        p.putObject("parameters").put("description", "The target's parameters").put("type", "object");
+        ArrayNode all = o.putArray("allOf");
+        for (OutputSpec out : d.outputs()) {
+            ObjectNode c = all.addObject();
+            ObjectNode cond = c.putObject("if");
+            cond.putObject("properties").putObject("target").put("const", out.name());
+            cond.putArray("required").add("target");
+            ObjectNode params = c.putObject("then").putObject("properties").putObject("parameters");
+            params.put("type", "object");
+            ObjectNode pp = params.putObject("properties");
+            for (ParamSpec ps : out.params().values()) {
+                ObjectNode n = type(ps.type());
+                if (ps.description() != null && !ps.description().isEmpty()) {
+                    n.put("description", ps.description());
+                }
+                pp.set(ps.name(), n);
+            }
+            if (!out.openParameters()) {
+                params.put("additionalProperties", false);
+            }
+        }
+        return o;
     }
 
     private static String paramsDef(ActionnerSpec a) {
@@ -339,10 +382,13 @@ final class JsonSchemas {
         return o;
     }
 
+    /** true or false; the quoted "true" / "false" upstream's files use are accepted too, as Talon does. */
     private static ObjectNode bool(String description) {
         ObjectNode o = JSON.createObjectNode();
         o.put("description", description);
-        o.put("type", "boolean");
+        ArrayNode any = o.putArray("anyOf");
+        any.addObject().put("type", "boolean");
+        any.addObject().putArray("enum").add("true").add("false");
         return o;
     }
 
