@@ -204,8 +204,8 @@ public final class MetadataPatcher {
             } else if (value.equals(now)) {
                 unchanged.add(key + "=" + value);
             } else {
-                if (current == null && set.isEmpty()) {
-                    // a real API server cannot add below a missing object
+                if ((current == null || current.isEmpty()) && set.isEmpty()) {
+                    // a real API server cannot add below a missing object (fabric8 shows a missing map as empty)
                     ops.addObject().put("op", "add").put("path", "/metadata/" + field).putObject("value");
                 }
                 ops.addObject().put("op", "add").put("path", path).put("value", value);

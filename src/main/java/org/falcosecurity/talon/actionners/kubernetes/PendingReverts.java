@@ -186,11 +186,12 @@ final class PendingReverts {
             }
             return;
         }
-        if (annotations == null && !adds(ops, "/metadata/annotations")) {
+        // fabric8 shows a missing map as empty; a real API server cannot add below a missing object
+        if ((annotations == null || annotations.isEmpty()) && !adds(ops, "/metadata/annotations")) {
             ops.addObject().put("op", "add").put("path", "/metadata/annotations").putObject("value");
         }
         ops.addObject().put("op", "add").put("path", ANNOTATION_PATH).put("value", write(entries));
-        if (labels == null && !adds(ops, "/metadata/labels")) {
+        if ((labels == null || labels.isEmpty()) && !adds(ops, "/metadata/labels")) {
             ops.addObject().put("op", "add").put("path", "/metadata/labels").putObject("value");
         }
         if (labels == null || !PENDING.equals(labels.get(KEY))) {

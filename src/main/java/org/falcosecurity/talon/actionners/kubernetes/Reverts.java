@@ -284,9 +284,10 @@ public final class Reverts implements AutoCloseable {
                 }
                 restored.add(key + " removed");
             } else {
-                if (current == null) {
+                if (current == null || current.isEmpty()) {
+                    // fabric8 shows a missing map as empty; a real API server cannot add below a missing object
                     ops.addObject().put("op", "add").put("path", "/metadata/" + field).putObject("value");
-                    current = Map.of();
+                    current = Map.of(key, "");
                 }
                 ops.addObject().put("op", "add").put("path", path).put("value", old);
                 restored.add(key + "=" + old);
