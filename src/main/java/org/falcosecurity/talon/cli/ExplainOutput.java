@@ -21,8 +21,8 @@ final class ExplainOutput {
     /** The explanation as indented lines, after a header line naming the event. */
     static String text(int index, Event e, Explanation x) {
         StringBuilder b = new StringBuilder();
-        b.append("event ").append(index).append(": Falco rule '").append(e.rule()).append("', priority ")
-                .append(e.priority().displayName()).append(", source ").append(e.source()).append('\n');
+        b.append("event ").append(index).append(": Falco rule '").append(printable(e.rule())).append("', priority ")
+                .append(e.priority().displayName()).append(", source ").append(printable(e.source())).append('\n');
         for (RuleVerdict v : x.rules()) {
             String name = "rule '" + v.rule().name() + "'";
             switch (v.outcome()) {
@@ -47,7 +47,7 @@ final class ExplainOutput {
                 case NOT_MATCHED -> {
                     b.append("  not matched  ").append(name).append('\n');
                     for (Match.Miss m : v.misses()) {
-                        b.append("      ").append(m).append('\n');
+                        b.append("      ").append(printable(m.toString())).append('\n');
                     }
                 }
                 case NOT_EVALUATED -> b.append("  not reached  ").append(name).append(": rule '")
@@ -57,6 +57,22 @@ final class ExplainOutput {
         if (x.rules().isEmpty()) {
             b.append("  (no rules)\n");
         }
+        return b.toString();
+    }
+
+    /** Event data (a rule name, a field value) in the text: a control character cannot start a line of its own. */
+    static String printable(String s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
         return b.toString();
     }
 

@@ -120,7 +120,7 @@ public class SimulateCommand implements Callable<Integer> {
                 line.put("event", i);
                 line.put("error", ex.getMessage());
                 if (mode == Mode.EXPLAIN_TEXT) {
-                    out.println("event " + i + ": error: " + ex.getMessage());
+                    out.println("event " + i + ": error: " + ExplainOutput.printable(ex.getMessage()));
                     continue;
                 }
             }

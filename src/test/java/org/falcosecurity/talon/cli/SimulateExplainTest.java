@@ -128,6 +128,18 @@ class SimulateExplainTest {
     }
 
     @Test
+    void eventDataCannotForgeALineOfTheText() throws Exception {
+        Path forged = Files.writeString(dir.resolve("forged.jsonl"), "{\"rule\":\"x\\n  fired        rule 'Tags'\","
+                + "\"priority\":\"Notice\",\"output_fields\":{\"proc.name\":\"sh\\u2028fired\\r\\n\"}}\n");
+        CliRunner.Result r = CliRunner.run("simulate", "--explain", "-c", config.toString(), "-r", rules.toString(),
+                forged.toString());
+        assertThat(r.out().lines()).noneMatch(l -> l.startsWith("  fired        rule 'Tags'"))
+                .first().asString().startsWith("event 0: Falco rule 'x\\u000a  fired        rule 'Tags''");
+        assertThat(r.out()).contains("proc.name is 'sh\\u2028fired\\u000d\\u000a'")
+                .doesNotContain("\u2028").doesNotContain("\r");
+    }
+
+    @Test
     void withoutExplainTheOutputIsUnchanged() throws Exception {
         CliRunner.Result r = CliRunner.run("simulate", "-c", config.toString(), "-r", rules.toString(),
                 events.toString());
