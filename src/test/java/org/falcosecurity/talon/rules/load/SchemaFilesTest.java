@@ -139,14 +139,7 @@ class SchemaFilesTest {
             }
         }
         assertThat(docsExamples).as("rule-file examples in README.md and docs/").isGreaterThanOrEqualTo(15);
-        List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            List<Error> errors = rules.validate(toJson(f.getValue()), InputFormat.JSON);
-            if (!errors.isEmpty()) {
-                problems.add(f.getKey() + ": " + errors);
-            }
-        }
-        assertThat(problems).isEmpty();
+        assertThat(problems(rules, files)).isEmpty();
     }
 
     @Test
@@ -217,14 +210,7 @@ class SchemaFilesTest {
             }
         }
         assertThat(files).hasSizeGreaterThan(3);
-        List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            List<Error> errors = config.validate(toJson(f.getValue()), InputFormat.JSON);
-            if (!errors.isEmpty()) {
-                problems.add(f.getKey() + ": " + errors);
-            }
-        }
-        assertThat(problems).isEmpty();
+        assertThat(problems(config, files)).isEmpty();
     }
 
     @Test
@@ -239,6 +225,18 @@ class SchemaFilesTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** For each file (name to YAML text) the schema does not accept: its name and the schema's errors. */
+    private static List<String> problems(Schema schema, Map<String, String> files) {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            List<Error> errors = schema.validate(toJson(f.getValue()), InputFormat.JSON);
+            if (!errors.isEmpty()) {
+                problems.add(f.getKey() + ": " + errors);
+            }
+        }
+        return problems;
+    }
 
     private static boolean isYaml(Path p) {
         String n = p.getFileName().toString();
