@@ -40,6 +40,23 @@ public final class KafkaBroker implements AutoCloseable {
         this.port = port;
     }
 
+    private static KafkaBroker shared;
+
+    /**
+     * The broker of this test JVM, for classes that keep to their own topics and consumer groups and never stop it:
+     * started on first use, stopped when the JVM exits (surefire runs classes one after another in each JVM, and
+     * several JVMs side by side, each with its own broker). A class that takes the broker down has its own
+     * ({@link #start()}).
+     */
+    public static synchronized KafkaBroker shared() throws Exception {
+        if (shared == null) {
+            KafkaBroker broker = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-broker-stop"));
+            shared = broker;
+        }
+        return shared;
+    }
+
     public static KafkaBroker start() throws Exception {
         if (!Files.isDirectory(LIB)) {
             throw new IllegalStateException("target/kafka-node/lib is missing: run the tests through Maven"
