@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.support.Events;
+import org.falcosecurity.talon.support.Facts;
 import org.falcosecurity.talon.support.HttpReceiver;
 import org.falcosecurity.talon.support.LogCapture;
 import org.falcosecurity.talon.support.TalonTestServer;
@@ -121,10 +122,12 @@ class NotifierFailuresTest {
         for (HttpReceiver.Request r : slackRequests.subList(1, slackRequests.size())) {
             JsonNode a = JSON.readTree(r.body()).path("attachments").get(0);
             assertThat(a.path("fallback").asText()).isEqualTo("[success] Log it on Shell");
-            pods.add(a.path("fields").get(4).path("value").asText());
+            JsonNode objects = a.path("fields").get(4);
+            assertThat(objects.path("title").asText()).isEqualTo("Objects");
+            Facts.assertNames(objects.path("value").asText(), "namespace", "default");
+            pods.add(Facts.valueOf(objects.path("value").asText(), "pod"));
         }
-        assertThat(pods).containsExactlyInAnyOrder("namespace=default, pod=web-0", "namespace=default, pod=web-1",
-                "namespace=default, pod=web-2");
+        assertThat(pods).containsExactlyInAnyOrder("web-0", "web-1", "web-2");
         TalonCounters c = talon.server().runtime().counters();
         await().atMost(Duration.ofSeconds(10)).until(() -> c.get("notification_retries", "notifier", "slack") >= 1);
         assertThat(c.get("notifications_lost", "notifier", "slack", "reason", "failed")).isZero();

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -37,16 +38,7 @@ class OpenSearchNotifierTest {
                         + "  opensearch:\n"
                         + "    url: " + node.url() + "\n"
                         + "    custom_headers: {X-Opaque-Id: talon-test}\n")
-                .rules("""
-                        - rule: Shell
-                          match:
-                            rules: [Terminal shell in container]
-                          actions:
-                            - action: Log it
-                              actionner: custom:log
-                              parameters:
-                                message: shell
-                        """)
+                .rules(ResultDocuments.SHELL_RULE)
                 .start();
     }
 
@@ -58,20 +50,19 @@ class OpenSearchNotifierTest {
 
     @Test
     void theResultIsSearchableInTheDailyIndex() throws Exception {
-        assertThat(talon.post(Events.event("Terminal shell in container", "Notice",
-                "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}")).statusCode()).isEqualTo(200);
+        Instant posted = Instant.now();
+        HttpResponse<String> answer = talon.post(Events.event("Terminal shell in container", "Notice",
+                "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}"));
+        assertThat(answer.statusCode()).isEqualTo(200);
+        String traceId = JSON.readTree(answer.body()).path("trace_id").asText();
         ActionResult r = talon.awaitResults(1).get(0);
+        Instant done = Instant.now();
         String index = "falco-talon-" + DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC)
                 .format(r.getTime());
         JsonNode hits = await().atMost(Duration.ofSeconds(20)).until(() -> {
             node.refresh();
-            return JSON.readTree(node.get("/" + index + "/_search?q=trace_id:" + r.getTraceId())).path("hits");
+            return JSON.readTree(node.get("/" + index + "/_search?q=trace_id:" + traceId)).path("hits");
         }, h -> h.path("total").path("value").asInt() == 1);
-        JsonNode doc = hits.path("hits").get(0).path("_source");
-        JsonNode expected = JSON.readTree(r.getJson());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("@timestamp", r.getTimeText());
-        assertThat(doc).isEqualTo(expected);
-        assertThat(doc.path("status").asText()).isEqualTo("success");
-        assertThat(doc.path("objects").path("pod").asText()).isEqualTo("web-1");
+        ResultDocuments.assertShellResult(hits.path("hits").get(0).path("_source"), traceId, posted, done);
     }
 }
