@@ -191,12 +191,21 @@ public final class KafkaBroker implements AutoCloseable {
         return cmd;
     }
 
-    /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what kafka-storage random-uuid prints). */
+    /**
+     * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what kafka-storage random-uuid prints),
+     * never starting with '-': kafka-storage would take such an id for an option and fail ("--cluster-id: expected
+     * one argument"), one start in 64. Kafka's own Uuid.randomUuid() draws again in that case too.
+     */
     private static String clusterId() {
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
-        b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+        while (true) {
+            UUID u = UUID.randomUUID();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
+            b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     @Override
