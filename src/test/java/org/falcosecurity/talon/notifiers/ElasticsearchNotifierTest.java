@@ -6,6 +6,7 @@ import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.ElasticsearchNode;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class ElasticsearchNotifierTest {
                         + "    index: talon-results\n"
                         + "    suffix: monthly\n"
                         + "    custom_headers: {X-Opaque-Id: talon-test}\n")
-                .rules(ResultDocuments.SHELL_RULE)
+                .rules(TestRules.LOG_SHELL)
                 .start();
     }
 

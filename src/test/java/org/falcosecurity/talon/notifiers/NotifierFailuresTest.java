@@ -9,6 +9,7 @@ import org.falcosecurity.talon.support.Facts;
 import org.falcosecurity.talon.support.HttpReceiver;
 import org.falcosecurity.talon.support.LogCapture;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,16 +69,7 @@ class NotifierFailuresTest {
                         + "  elasticsearch: {url: 'http://127.0.0.1:" + closedPort + "', user: elastic,"
                         + " password: " + ES_PASSWORD + "}\n"
                         + "  slack: {webhook_url: '" + flaky.url() + "/services/T0/B0/" + SLACK_TOKEN + "'}\n")
-                .rules("""
-                        - rule: Shell
-                          match:
-                            rules: [Terminal shell in container]
-                          actions:
-                            - action: Log it
-                              actionner: custom:log
-                              parameters:
-                                message: shell
-                        """)
+                .rules(TestRules.LOG_SHELL)
                 .property("talon.notifier.max-redeliveries", "2")
                 .property("talon.notifier.redelivery-delay-ms", "20")
                 .property("talon.notifier.max-redelivery-delay-ms", "50")

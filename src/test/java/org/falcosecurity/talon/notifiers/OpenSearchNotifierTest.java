@@ -6,6 +6,7 @@ import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.OpenSearchNode;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class OpenSearchNotifierTest {
                         + "  opensearch:\n"
                         + "    url: " + node.url() + "\n"
                         + "    custom_headers: {X-Opaque-Id: talon-test}\n")
-                .rules(ResultDocuments.SHELL_RULE)
+                .rules(TestRules.LOG_SHELL)
                 .start();
     }
 

@@ -10,23 +10,11 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the search notifiers' tests expect to find indexed, written out field by field: the result of the rule
- * {@code Shell} (action {@code Log it}, {@code custom:log} with message {@code shell}) for the event
+ * What the search notifiers' tests expect to find indexed, written out field by field: the result of
+ * {@code TestRules.LOG_SHELL} (action {@code Log it}, {@code custom:log} with message {@code shell}) for the event
  * {@code Events.event("Terminal shell in container", "Notice", pod default/web-1)}.
  */
 final class ResultDocuments {
-
-    /** The rule both search notifier tests load. */
-    static final String SHELL_RULE = """
-            - rule: Shell
-              match:
-                rules: [Terminal shell in container]
-              actions:
-                - action: Log it
-                  actionner: custom:log
-                  parameters:
-                    message: shell
-            """;
 
     private ResultDocuments() {
     }

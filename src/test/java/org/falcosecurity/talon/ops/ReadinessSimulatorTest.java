@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,16 +25,7 @@ import static org.awaitility.Awaitility.await;
 class ReadinessSimulatorTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String RULES = """
-            - rule: Shell
-              match:
-                rules: [Terminal shell in container]
-              actions:
-                - action: Log it
-                  actionner: custom:log
-                  parameters:
-                    message: shell
-            """;
+    private static final String RULES = TestRules.LOG_SHELL;
 
     @RegisterExtension
     static final KubernetesSimulator k8s = KubernetesSimulator.expectations();
