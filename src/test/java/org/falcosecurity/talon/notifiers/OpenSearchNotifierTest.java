@@ -40,6 +40,9 @@ class OpenSearchNotifierTest {
                         + "    url: " + node.url() + "\n"
                         + "    custom_headers: {X-Opaque-Id: talon-test}\n")
                 .rules(TestRules.LOG_SHELL)
+                // the node creates the index on the first document, which takes seconds on a loaded machine: a
+                // request that outlived the 10 s default was retried and the document indexed twice
+                .property("talon.notifier.read-timeout-ms", "60000")
                 .start();
     }
 
