@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.ops.TalonCounters;
+import org.falcosecurity.talon.ops.UpstreamMetrics;
 import org.falcosecurity.talon.rules.BadEventException;
 import org.falcosecurity.talon.rules.Event;
 import org.falcosecurity.talon.rules.EventParser;
 import org.falcosecurity.talon.rules.RuleEngine;
 import org.falcosecurity.talon.rules.RuleMatch;
+import org.falcosecurity.talon.rules.TraceIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -18,7 +20,6 @@ import org.slf4j.MDC;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The intake's logic, called from {@code routes/intake.camel.yaml}: checks the request, turns the body into an
@@ -88,12 +89,15 @@ public class EventIntake {
 
     /** Plans an already parsed event and sets the exchange properties the workers read. */
     public void admit(Exchange exchange, Event event) {
-        String traceId = event.uuid().isEmpty() ? UUID.randomUUID().toString() : event.uuid();
+        String traceId = TraceIds.of(event);
         List<RuleMatch> plan = engine.plan(event);
-        // labels from bounded sets only: the parsed priority and the operator's rule names, never event text
+        // Talon's own labels come from bounded sets only: the parsed priority and the operator's rule names
         counters.increment("events_received", "priority", event.priority().displayName());
+        // upstream's names too: their event-derived labels are bounded by UpstreamMetrics
+        UpstreamMetrics.event(counters.registry(), event);
         for (RuleMatch m : plan) {
             counters.increment("events_matched", "rule", m.rule().name());
+            UpstreamMetrics.match(counters.registry(), event, m.rule());
         }
         exchange.setProperty(TalonHeaders.PROP_EVENT, event);
         exchange.setProperty(TalonHeaders.PROP_PLAN, plan);

@@ -12,11 +12,11 @@ import org.falcosecurity.talon.rules.BadEventException;
 import org.falcosecurity.talon.rules.Event;
 import org.falcosecurity.talon.rules.EventParser;
 import org.falcosecurity.talon.rules.RuleEngine;
+import org.falcosecurity.talon.rules.TraceIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -70,8 +70,7 @@ public class KafkaRecords {
         String trace = traceId(m.getHeader(KafkaIntake.TRACE_HEADER));
         exchange.setProperty(TalonHeaders.PROP_EVENT, event);
         exchange.setProperty(TalonHeaders.PROP_PLAN, engine.plan(event));
-        exchange.setProperty(TalonHeaders.TRACE_ID, trace != null ? trace
-                : event.uuid().isEmpty() ? UUID.randomUUID().toString() : event.uuid());
+        exchange.setProperty(TalonHeaders.TRACE_ID, trace != null ? trace : TraceIds.of(event));
         // the latency metric counts from the write to the topic (another replica's clock: milliseconds apart)
         Long written = m.getHeader(KafkaConstants.TIMESTAMP, Long.class);
         long waited = written == null ? 0 : Math.max(0, System.currentTimeMillis() - written);

@@ -33,6 +33,20 @@ class EventVariablesTest {
     }
 
     @Test
+    void theEventsContextGivesVariablesToo() throws Exception {
+        Event e = new Event("", "r", Priority.parse("Notice").orElseThrow(), "o", "o", "", "syscall", "worker-1",
+                List.of(), Map.of("fd.name", "/etc/shadow"), "", Map.of("node.hostname", "worker-1.example",
+                "falco-talon.rule", "not a shell name", "RULE", "cannot override"));
+        Map<String, String> v = EventVariables.of(e);
+        assertThat(v).containsEntry("FD_NAME", "/etc/shadow").containsEntry("NODE_HOSTNAME", "worker-1.example")
+                .containsEntry("RULE", "r").doesNotContainKey("FALCO-TALON_RULE");
+        // passed as data like the others: the value is an argument, not part of the script, and the shell sees it
+        List<String> argv = EventVariables.argv("/bin/sh", "printf '%s|' \"$NODE_HOSTNAME\" \"$RULE\" \"$#\"", e);
+        assertThat(argv.get(argv.indexOf("-c") + 1)).doesNotContain("worker-1.example");
+        assertThat(run(argv)).isEqualTo("worker-1.example|r|0|");
+    }
+
+    @Test
     void ruleLevelVariables() {
         Map<String, String> v = EventVariables.of(event(Map.of("proc.name", "sh")));
         assertThat(v).containsEntry("PROC_NAME", "sh").containsEntry("RULE", "Terminal shell in container")
