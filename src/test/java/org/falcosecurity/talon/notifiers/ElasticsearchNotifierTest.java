@@ -70,7 +70,8 @@ class ElasticsearchNotifierTest {
         Instant done = Instant.now();
         String index = "talon-results-" + DateTimeFormatter.ofPattern("yyyy.MM").withZone(ZoneOffset.UTC)
                 .format(r.getTime());
-        JsonNode hits = await().atMost(Duration.ofSeconds(20)).until(() -> {
+        // the index's shards start after its creation: seconds, or a minute on a loaded machine
+        JsonNode hits = await().atMost(Duration.ofSeconds(90)).until(() -> {
             node.refresh();
             return JSON.readTree(node.get("/" + index + "/_search?q=trace_id:" + traceId)).path("hits");
         }, h -> h.path("total").path("value").asInt() == 1);

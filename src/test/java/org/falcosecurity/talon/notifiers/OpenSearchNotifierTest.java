@@ -64,7 +64,8 @@ class OpenSearchNotifierTest {
         Instant done = Instant.now();
         String index = "falco-talon-" + DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC)
                 .format(r.getTime());
-        JsonNode hits = await().atMost(Duration.ofSeconds(20)).until(() -> {
+        // the index's shards start after its creation: seconds, or a minute on a loaded machine
+        JsonNode hits = await().atMost(Duration.ofSeconds(90)).until(() -> {
             node.refresh();
             return JSON.readTree(node.get("/" + index + "/_search?q=trace_id:" + traceId)).path("hits");
         }, h -> h.path("total").path("value").asInt() == 1);
@@ -105,7 +106,8 @@ class OpenSearchNotifierTest {
             assertThat(other.post(Events.event("Terminal shell in container", "Notice",
                     "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-2\"}")).statusCode()).isEqualTo(200);
             ActionResult r = other.awaitResults(1).get(0);
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
+            // the index's shards start after its creation: seconds, or a minute on a loaded machine
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
                 node.refresh();
                 return JSON.readTree(node.get("/kept/_search?q=trace_id:" + r.getTraceId())).path("hits");
             }, h -> h.path("total").path("value").asInt() == 1);
