@@ -12,8 +12,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import org.apache.camel.Message;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Checks;
 import org.falcosecurity.talon.catalog.ParamSpec;
@@ -25,6 +30,7 @@ import org.falcosecurity.talon.kubernetes.KubernetesTarget;
 import org.falcosecurity.talon.kubernetes.PolicyTargets;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +60,11 @@ public final class EgressIsolation {
             .param(ParamSpec.of("allow", ParamSpec.Type.STRING_LIST).withCheck(Checks.CIDRS)
                     .describedAs("The same as allow_cidr (the original name); both lists are merged"))
             .param(ALLOW_NAMESPACES)
+            .reversible()
             .permissions("networkpolicy", concat(GET_POD, WORKLOAD_SELECTORS,
-                    Permission.of("networking.k8s.io", "networkpolicies", "falco-talon-<workload>", "get", "create",
-                            "patch")))
+                    Permission.of("networking.k8s.io", "networkpolicies", "falco-talon-<workload>; with a ttl, list"
+                            + " the pending reverts and delete the policy", "get", "list", "create", "patch",
+                            "delete")))
             .example("""
                     - action: Disable outbound connections
                       actionner: kubernetes:networkpolicy
@@ -68,14 +76,27 @@ public final class EgressIsolation {
                     """)
             .build();
 
-    private final ClusterAccess cluster;
+    /** The label of the objects Talon manages (kept here for the reverts; defined in PolicyTargets). */
+    public static final String MANAGED_BY = PolicyTargets.MANAGED_BY;
+    public static final String TALON = PolicyTargets.TALON;
 
-    public EgressIsolation(ClusterAccess cluster) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ClusterAccess cluster;
+    private final Reverts reverts;
+
+    public EgressIsolation(ClusterAccess cluster, Reverts reverts) {
         this.cluster = cluster;
+        this.reverts = reverts;
     }
 
+    /**
+     * Creates or updates the policy; with a ttl, the policy records that it is to be deleted when the ttl ends (the
+     * latest ttl of the actions that set it), and an action without ttl makes it permanent.
+     */
     public Outcome isolate(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                           @Header("TalonParameters") Map<String, Object> params) {
+                           @Header("TalonParameters") Map<String, Object> params, Message message) {
+        PendingReverts.Request ttl = PendingReverts.Request.of(message);
         KubernetesClient client = cluster.client();
         String ns = pod.getMetadata().getNamespace();
         PolicyTargets.Target target = PolicyTargets.of(client, pod);
@@ -83,28 +104,50 @@ public final class EgressIsolation {
         NetworkPolicySpec spec = spec(target.selector(), params);
         Resource<NetworkPolicy> r = client.network().v1().networkPolicies().inNamespace(ns).withName(name);
         NetworkPolicy existing = r.get();
+        PendingReverts.Entry revert = ttl == null ? null : ttl.entry(PendingReverts.DELETE_POLICY, Map.of(),
+                Map.of());
         String verb;
         if (existing == null) {
-            r.create(new NetworkPolicyBuilder()
+            NetworkPolicy created = new NetworkPolicyBuilder()
                     .withNewMetadata().withName(name).withNamespace(ns).addToLabels(MANAGED_BY, TALON).endMetadata()
-                    .withSpec(spec).build());
+                    .withSpec(spec).build();
+            if (revert != null) {
+                created.getMetadata().setAnnotations(new LinkedHashMap<>(Map.of(PendingReverts.KEY,
+                        PendingReverts.write(List.of(revert)))));
+                created.getMetadata().getLabels().put(PendingReverts.KEY, PendingReverts.PENDING);
+            }
+            r.create(created);
             verb = "created";
         } else {
             if (!PolicyTargets.managed(existing.getMetadata().getLabels())) {
                 throw ActionStop.failure("NetworkPolicy " + ns + "/" + name + " exists and is not managed by Falco"
                         + " Talon (no label " + MANAGED_BY + "=" + TALON + "): not changing it");
             }
-            if (spec.equals(existing.getSpec())) {
+            List<PendingReverts.Entry> pending = PendingReverts.read(existing);
+            boolean revertsChange = revert != null || pending.stream()
+                    .anyMatch(e -> PendingReverts.DELETE_POLICY.equals(e.kind()));
+            if (spec.equals(existing.getSpec()) && !revertsChange) {
                 verb = "already in place";
             } else {
-                r.edit(p -> new NetworkPolicyBuilder(p).withSpec(spec).build());
-                verb = "updated";
+                ArrayNode ops = JSON.createArrayNode();
+                if (!spec.equals(existing.getSpec())) {
+                    ops.addObject().put("op", "replace").put("path", "/spec").set("value", JSON.valueToTree(spec));
+                }
+                PendingReverts.patchOps(ops, existing, PendingReverts.addWhole(pending, PendingReverts.DELETE_POLICY,
+                        revert));
+                r.patch(PatchContext.of(PatchType.JSON), ops.toString());
+                verb = spec.equals(existing.getSpec()) ? "already in place" : "updated";
             }
         }
         Map<String, String> objects = KubernetesTarget.objects(pod);
         objects.put("networkpolicy", name);
+        String until = "";
+        if (revert != null) {
+            reverts.scheduleAt(revert.expiry());
+            until = "; deleted at " + revert.expires();
+        }
         return new Outcome("NetworkPolicy " + ns + "/" + name + " " + verb + ": egress of " + target.ref()
-                + " denied except to " + describeAllowed(spec), objects);
+                + " denied except to " + describeAllowed(spec) + until, objects);
     }
 
     static NetworkPolicySpec spec(LabelSelector selector, Map<String, Object> params) {
