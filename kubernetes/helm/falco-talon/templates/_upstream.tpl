@@ -121,11 +121,17 @@ config.rulesOverride), the action blocks upstream's chart defines, which its ove
 {{/*
 Whether an actionner group of the ClusterRole is on: rbac.actionners.<group> (rbac.notifiers.k8sevents), and, when
 a values file of upstream's chart sets its per-resource verb lists (rbac.pods, rbac.podsExec, ...), only if those
-lists grant what the group needs: a verb taken away there takes the group away here (least privilege).
+lists grant what the group needs: a verb taken away there takes the group away here (least privilege). A group set
+to `auto` (calico, cilium) is on when the chart's rules (rules, or the example rules, and rulesOverride) name an
+actionner of its category (`actionner: calico:...`).
 */}}
 {{- define "falco-talon.rbacGroup" -}}
 {{- $root := .root }}
 {{- $on := index (ternary $root.Values.rbac.notifiers $root.Values.rbac.actionners (eq .group "k8sevents")) .group }}
+{{- if eq (toString $on) "auto" }}
+{{- $rules := printf "%s\n%s" (default (include "falco-talon.defaultRules" $root) $root.Values.rules) (include "falco-talon.rulesOverride" $root) }}
+{{- $on = regexMatch (printf "actionner:[ \t]*[\"']?%s:" .group) $rules }}
+{{- end }}
 {{- $needs := dict
     "terminate" (list "pods:get" "pods:delete")
     "label" (list "pods:patch" "nodes:patch")
@@ -134,6 +140,8 @@ lists grant what the group needs: a verb taken away there takes the group away h
     "log" (list "podsLog:get")
     "delete" (list "namespaces:delete" "configmaps:delete" "secrets:delete" "deployments:delete" "daemonsets:delete" "statefulsets:delete" "replicasets:delete" "roles:delete" "clusterroles:delete")
     "node" (list "nodes:patch" "podsEviction:create")
+    "calico" (list "caliconetworkpolicies:create" "caliconetworkpolicies:update")
+    "cilium" (list "ciliumnetworkpolicies:create" "ciliumnetworkpolicies:update")
     "k8sevents" (list "events:create") }}
 {{- range (index $needs .group) }}
 {{- $parts := splitList ":" . }}

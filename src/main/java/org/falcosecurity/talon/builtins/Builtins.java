@@ -1,5 +1,9 @@
 package org.falcosecurity.talon.builtins;
 
+import org.falcosecurity.talon.actionners.aws.LambdaInvocation;
+import org.falcosecurity.talon.actionners.calico.CalicoPolicy;
+import org.falcosecurity.talon.actionners.cilium.CiliumPolicy;
+import org.falcosecurity.talon.actionners.gcp.CloudFunction;
 import org.falcosecurity.talon.actionners.kubernetes.EgressIsolation;
 import org.falcosecurity.talon.actionners.kubernetes.MetadataPatcher;
 import org.falcosecurity.talon.actionners.kubernetes.NodeActions;
@@ -22,7 +26,8 @@ public final class Builtins {
 
     private static final List<ActionnerSpec> ACTIONNERS = List.of(PodTermination.SPEC, MetadataPatcher.LABEL,
             MetadataPatcher.LABELIZE, MetadataPatcher.ANNOTATION, EgressIsolation.SPEC, PodCommands.EXEC_SPEC,
-            PodCommands.SCRIPT_SPEC, PodLogs.SPEC, ObjectDeletion.SPEC, NodeActions.CORDON, NodeActions.DRAIN);
+            PodCommands.SCRIPT_SPEC, PodLogs.SPEC, ObjectDeletion.SPEC, NodeActions.CORDON, NodeActions.DRAIN,
+            CalicoPolicy.SPEC, CiliumPolicy.SPEC, LambdaInvocation.SPEC, CloudFunction.SPEC);
 
     private static final Declarations DECLARATIONS = new Declarations(ACTIONNERS,
             BuiltinNotifiers.ALL.stream().map(BuiltinNotifier::spec).toList(), List.of());

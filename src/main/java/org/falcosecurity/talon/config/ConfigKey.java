@@ -125,6 +125,9 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
             new ConfigKey("aws.role_arn", Type.STRING, "", "An IAM role to assume for the AWS calls"),
             new ConfigKey("aws.external_id", Type.STRING, "",
                     "External id used when assuming aws.role_arn (ignored without it, as upstream does)"),
+            new ConfigKey("aws.endpoint", Type.STRING, "",
+                    "Endpoint URL of the AWS calls (aws:lambda; the aws:s3 output), such as a VPC endpoint or an"
+                            + " S3-compatible store (http(s)://host[:port]); S3 buckets are then addressed path-style"),
             new ConfigKey("gcp.region", Type.STRING, "", "GCP region of the gcp:* actionners"),
             new ConfigKey("gcp.credentials_path", Type.STRING, "",
                     "GCP service-account credentials file (empty: the application default credentials)"),

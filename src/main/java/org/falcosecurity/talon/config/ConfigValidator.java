@@ -116,12 +116,39 @@ final class ConfigValidator {
         if (!aws.roleArn().isEmpty() && !ROLE_ARN.matcher(aws.roleArn()).matches()) {
             add("aws.role_arn", "expected arn:aws:iam::<account>:role/<name>, got '" + aws.roleArn() + "'");
         }
+        endpointUrl("aws.endpoint", aws.endpoint());
         readable("gcp.credentials_path", s.gcp().credentialsPath());
         Settings.Minio m = s.minio();
         pair("minio.access_key", m.accessKey(), "minio.secret_key", m.secretKey());
         if (!m.endpoint().isEmpty() && !HOST_PORT.matcher(m.endpoint()).matches()) {
             add("minio.endpoint", "expected host or host:port without a scheme (HTTPS is minio.use_ssl), got '"
                     + m.endpoint() + "'");
+        }
+    }
+
+    /** Empty, or {@code http(s)://host[:port]} with no user, path beyond {@code /}, query or fragment. */
+    private void endpointUrl(String key, String v) {
+        if (v.isEmpty()) {
+            return;
+        }
+        String problem = null;
+        try {
+            java.net.URI u = new java.net.URI(v);
+            if (u.getScheme() == null || !List.of("http", "https").contains(u.getScheme()) || u.getHost() == null) {
+                problem = "expected http(s)://host[:port]";
+            } else if (u.getRawUserInfo() != null) {
+                // never echo it: it would be a credential
+                add(key, "must not carry a user or password (credentials are aws.access_key / aws.secret_key)");
+                return;
+            } else if (u.getRawQuery() != null || u.getRawFragment() != null
+                    || !(u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))) {
+                problem = "expected http(s)://host[:port] without a path, query or fragment";
+            }
+        } catch (java.net.URISyntaxException e) {
+            problem = "expected http(s)://host[:port]";
+        }
+        if (problem != null) {
+            add(key, problem + ", got '" + v + "'");
         }
     }
 

@@ -71,6 +71,7 @@ public final class RouteFiles {
     public List<String> fromUris() throws IOException {
         List<String> uris = new ArrayList<>();
         Map<String, String> templates = new LinkedHashMap<>();
+        Map<String, Map<String, String>> defaults = new LinkedHashMap<>();
         List<JsonNode> templated = new ArrayList<>();
         for (String loc : locations.values()) {
             JsonNode root = YAML.readTree(read(loc));
@@ -90,19 +91,27 @@ public final class RouteFiles {
                 JsonNode templateUri = template.path("route").path("from").path("uri");
                 if (template.path("id").isTextual() && templateUri.isTextual()) {
                     templates.put(template.path("id").textValue(), templateUri.textValue());
+                    Map<String, String> d = new LinkedHashMap<>();
+                    for (JsonNode p : template.path("parameters")) {
+                        if (p.path("defaultValue").isValueNode()) {
+                            d.put(p.path("name").asText(), p.path("defaultValue").asText());
+                        }
+                    }
+                    defaults.put(template.path("id").textValue(), d);
                 }
                 if (item.has("templatedRoute")) {
                     templated.add(item.get("templatedRoute"));
                 }
             }
         }
-        // a templated route consumes its template's from.uri, with the route's parameters filled in
+        // a templated route consumes its template's from.uri, with the route's parameters (else the template's
+        // defaults) filled in
         for (JsonNode t : templated) {
             String uri = templates.get(t.path("routeTemplateRef").asText());
             if (uri == null) {
                 continue;
             }
-            Map<String, String> params = new LinkedHashMap<>();
+            Map<String, String> params = new LinkedHashMap<>(defaults.get(t.path("routeTemplateRef").asText()));
             for (JsonNode p : t.path("parameters")) {
                 params.put(p.path("name").asText(), p.path("value").asText());
             }

@@ -63,7 +63,8 @@ public record Settings(
     }
 
     /** Upstream's AWS settings (used by the cloud actionners and outputs). */
-    public record Aws(String region, String accessKey, String secretKey, String roleArn, String externalId) {
+    public record Aws(String region, String accessKey, String secretKey, String roleArn, String externalId,
+                      String endpoint) {
     }
 
     /** Upstream's GCP settings. */

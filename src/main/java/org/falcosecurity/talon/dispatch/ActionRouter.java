@@ -233,8 +233,13 @@ public class ActionRouter {
                 }
             });
         }
+        // the event's context with the action's additional contexts (TalonContext, set before the actionner ran)
+        Map<String, String> context = new LinkedHashMap<>(event.context());
+        if (m.getHeader(TalonHeaders.CONTEXT) instanceof Map<?, ?> c) {
+            c.forEach((k, v) -> context.put(String.valueOf(k), String.valueOf(v)));
+        }
         return result(exchange, s, event, status, m.getHeader(TalonHeaders.MESSAGE, String.class),
-                m.getHeader(TalonHeaders.OUTPUT, String.class), error, objects);
+                m.getHeader(TalonHeaders.OUTPUT, String.class), error, objects, context);
     }
 
     private static Map<String, String> defaultObjects(Event event) {
@@ -250,6 +255,12 @@ public class ActionRouter {
 
     private static ActionResult result(Exchange exchange, Step s, Event event, String status, String message,
                                        String output, String error, Map<String, String> objects) {
+        return result(exchange, s, event, status, message, output, error, objects, event.context());
+    }
+
+    private static ActionResult result(Exchange exchange, Step s, Event event, String status, String message,
+                                       String output, String error, Map<String, String> objects,
+                                       Map<String, String> context) {
         String msg = message;
         if (msg == null || msg.isBlank()) {
             msg = "action '" + s.action().name() + "' (" + s.action().actionner() + ") of rule '"
@@ -259,7 +270,7 @@ public class ActionRouter {
         return new ActionResult(Instant.now(), exchange.getProperty(TalonHeaders.TRACE_ID, String.class),
                 status, s.match().rule().name(), s.action().name(), s.action().actionner(), Secrets.maskUrls(msg),
                 output, Secrets.maskUrls(error), event.outputText(), event.rule(), event.priority().displayName(),
-                event.source(), event.hostname(), objects, event.context());
+                event.source(), event.hostname(), objects, context);
     }
 
     /** Records and logs the result; returns whether it goes to notifiers (then kept as pending). */

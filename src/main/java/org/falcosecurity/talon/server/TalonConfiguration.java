@@ -3,6 +3,10 @@ package org.falcosecurity.talon.server;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.falcosecurity.talon.actionners.aws.LambdaInvocation;
+import org.falcosecurity.talon.actionners.calico.CalicoPolicy;
+import org.falcosecurity.talon.actionners.cilium.CiliumPolicy;
+import org.falcosecurity.talon.actionners.gcp.CloudFunction;
 import org.falcosecurity.talon.actionners.kubernetes.EgressIsolation;
 import org.falcosecurity.talon.actionners.kubernetes.MetadataPatcher;
 import org.falcosecurity.talon.actionners.kubernetes.NodeActions;
@@ -11,7 +15,10 @@ import org.falcosecurity.talon.actionners.kubernetes.PodCommands;
 import org.falcosecurity.talon.actionners.kubernetes.PodLogs;
 import org.falcosecurity.talon.actionners.kubernetes.PodTermination;
 import org.falcosecurity.talon.actionners.kubernetes.Reverts;
+import org.falcosecurity.talon.aws.AwsClients;
 import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.contexts.AdditionalContexts;
+import org.falcosecurity.talon.contexts.InstanceMetadata;
 import org.falcosecurity.talon.delivery.NotificationLosses;
 import org.falcosecurity.talon.delivery.NotifierFanOut;
 import org.falcosecurity.talon.dispatch.ActionRouter;
@@ -25,6 +32,7 @@ import org.falcosecurity.talon.intake.UndoRequests;
 import org.falcosecurity.talon.kafka.KafkaIntake;
 import org.falcosecurity.talon.kafka.KafkaRecords;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
+import org.falcosecurity.talon.kubernetes.DenyPolicies;
 import org.falcosecurity.talon.kubernetes.KubernetesErrors;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
 import org.falcosecurity.talon.notifiers.BuiltinNotifier;
@@ -135,6 +143,38 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput));
         registry.bind("kubernetesDelete", new ObjectDeletion(cluster));
         registry.bind("kubernetesNodes", new NodeActions(cluster, poll, reverts));
+        // calico:networkpolicy, cilium:networkpolicy (the same route template, their own custom resources)
+        DenyPolicies denyPolicies = new DenyPolicies(cluster, intProperty(context, "talon.kubernetes.max-denied-ips",
+                256));
+        registry.bind("calicoNetworkPolicy", new CalicoPolicy(denyPolicies));
+        registry.bind("ciliumNetworkPolicy", new CiliumPolicy(denyPolicies));
+        bindCloudActionners(context, registry, runtime, cluster);
+    }
+
+    /**
+     * The additional contexts (a step of direct:talon-action) and the beans of routes/actionners-cloud.camel.yaml;
+     * every base URL is a property, so a VPC endpoint or a test's loopback server can take its place.
+     */
+    private static void bindCloudActionners(CamelContext context, Registry registry, TalonRuntime runtime,
+                                            ClusterAccess cluster) {
+        int maxOutput = intProperty(context, "talon.cloud.max-output-bytes", 65536);
+        registry.bind("additionalContexts", new AdditionalContexts(cluster, new InstanceMetadata(
+                uri(context, "talon.aws.imds-endpoint", "http://169.254.169.254"), Duration.ofSeconds(2))));
+        String sts = context.getPropertiesComponent().resolveProperty("talon.aws.sts-endpoint").orElse("").trim();
+        AwsClients aws = new AwsClients(runtime.config().aws(), sts.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(java.net.URI.create(sts)));
+        registry.bind("awsLambda", new LambdaInvocation(aws, maxOutput,
+                intProperty(context, "talon.aws.lambda-max-attempts", 3),
+                Duration.ofSeconds(intProperty(context, "talon.aws.lambda-timeout-seconds", 60))));
+        String key = runtime.config().gcp().credentialsPath();
+        registry.bind("gcpFunction", new CloudFunction(uri(context, "talon.gcp.functions-url",
+                "https://cloudfunctions.googleapis.com"), uri(context, "talon.gcp.metadata-url",
+                "http://metadata.google.internal"), key.isBlank() ? null : Path.of(key), maxOutput));
+    }
+
+    private static java.net.URI uri(CamelContext context, String key, String defaultValue) {
+        String v = context.getPropertiesComponent().resolveProperty(key).orElse("").trim();
+        return java.net.URI.create(v.isEmpty() ? defaultValue : v);
     }
 
     private static int intProperty(CamelContext context, String key, int defaultValue) {

@@ -204,15 +204,19 @@ class HelmChartSimulatorTest {
 
     @Test
     void clusterRoleWithEveryGroupOnGrantsExactlyWhatRbacYamlGrants() throws Exception {
-        ClusterRole plain = one(K8sManifests.load(Files.readString(Path.of("kubernetes/rbac.yaml")), "rbac.yaml"),
-                ClusterRole.class);
+        // the plain manifests' ClusterRole plus those of the calico and cilium components
+        Set<String> plain = new java.util.TreeSet<>();
+        for (String f : List.of("kubernetes/rbac.yaml", "kubernetes/calico/rbac.yaml", "kubernetes/cilium/rbac.yaml")) {
+            plain.addAll(K8sManifests.grants(one(K8sManifests.load(Files.readString(Path.of(f)), f), ClusterRole.class)
+                    .getRules()));
+        }
         JsonNode rbac = new YAMLMapper().readTree(CHART.resolve("values.yaml").toFile()).path("rbac");
         List<String> allOn = new ArrayList<>();
         rbac.path("actionners").fieldNames().forEachRemaining(g -> allOn.add("rbac.actionners." + g + "=true"));
         rbac.path("notifiers").fieldNames().forEachRemaining(g -> allOn.add("rbac.notifiers." + g + "=true"));
         Set<String> helm = K8sManifests.grants(one(render(allOn.toArray(String[]::new)), ClusterRole.class)
                 .getRules());
-        assertThat(helm).isEqualTo(K8sManifests.grants(plain.getRules()));
+        assertThat(helm).isEqualTo(plain);
 
         // a group turned off takes its grants away
         Set<String> noExec = K8sManifests.grants(one(render("rbac.actionners.exec=false"), ClusterRole.class)
@@ -246,6 +250,32 @@ class HelmChartSimulatorTest {
                     .getRules());
             assertThat(helm).as(group.getKey()).isEqualTo(group.getValue());
         }
+    }
+
+    @Test
+    void theCniPolicyGroupsAreGrantedOnlyWhenTheChartsRulesUseThem() throws Exception {
+        Set<String> byDefault = K8sManifests.grants(one(render(), ClusterRole.class).getRules());
+        assertThat(byDefault).noneMatch(g -> g.startsWith("projectcalico.org/") || g.startsWith("cilium.io/"));
+        Path calicoRules = valuesFile("""
+                rulesOverride: |
+                  - rule: Cut the connection
+                    match:
+                      rules: [Unexpected outbound connection destination]
+                    actions:
+                      - action: Calico deny
+                        actionner: "calico:networkpolicy"
+                """);
+        Set<String> withCalico = K8sManifests.grants(one(render(calicoRules), ClusterRole.class).getRules());
+        assertThat(withCalico).contains("projectcalico.org/networkpolicies:get",
+                "projectcalico.org/networkpolicies:create", "projectcalico.org/networkpolicies:update",
+                "apps/deployments:get").noneMatch(g -> g.startsWith("cilium.io/"));
+        // true or false decides whatever the rules say; upstream's verb lists narrow it as for the other groups
+        assertThat(K8sManifests.grants(one(render(calicoRules, "rbac.actionners.calico=false"), ClusterRole.class)
+                .getRules())).noneMatch(g -> g.startsWith("projectcalico.org/"));
+        assertThat(K8sManifests.grants(one(render("rbac.actionners.cilium=true"), ClusterRole.class).getRules()))
+                .contains("cilium.io/ciliumnetworkpolicies:update");
+        assertThat(K8sManifests.grants(one(render(calicoRules, "rbac.caliconetworkpolicies={get,create}"),
+                ClusterRole.class).getRules())).noneMatch(g -> g.startsWith("projectcalico.org/"));
     }
 
     /** A declared permission as {@link K8sManifests#grants} writes a granted one. */

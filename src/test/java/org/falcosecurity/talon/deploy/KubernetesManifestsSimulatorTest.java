@@ -161,6 +161,38 @@ class KubernetesManifestsSimulatorTest {
         assertThat(config.kafka().groupId()).isEqualTo("falco-talon");
     }
 
+    @Test
+    void theCalicoAndCiliumComponentsAddTheirClusterRoleBoundToTalonsServiceAccount() throws Exception {
+        Path copy = Files.createTempDirectory("manifests").resolve("kubernetes");
+        try (Stream<Path> s = Files.walk(DIR)) {
+            for (Path p : s.toList()) {
+                Files.copy(p, copy.resolve(DIR.relativize(p).toString()));
+            }
+        }
+        String k = Files.readString(copy.resolve("kustomization.yaml"));
+        assertThat(k).contains("#   - calico\n#   - cilium");
+        Files.writeString(copy.resolve("kustomization.yaml"), k.replace("# components:", "components:")
+                .replace("#   - calico\n#   - cilium", "  - calico\n  - cilium"));
+        Tools.Result r = Tools.run(List.of(Tools.kubectl().toString(), "kustomize", copy.toString()));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize (calico, cilium components)");
+        assertThat(objects).hasSize(10);
+        for (String cni : List.of("calico", "cilium")) {
+            ClusterRole role = objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                    .filter(o -> o.getMetadata().getName().equals("falco-talon-" + cni)).findFirst().orElseThrow();
+            assertThat(K8sManifests.grants(role.getRules())).hasSize(3).allMatch(g -> g.startsWith(
+                    cni.equals("calico") ? "projectcalico.org/networkpolicies:" : "cilium.io/ciliumnetworkpolicies:"));
+            ClusterRoleBinding b = objects.stream().filter(ClusterRoleBinding.class::isInstance)
+                    .map(ClusterRoleBinding.class::cast)
+                    .filter(o -> o.getMetadata().getName().equals("falco-talon-" + cni)).findFirst().orElseThrow();
+            assertThat(b.getRoleRef().getName()).isEqualTo("falco-talon-" + cni);
+            assertThat(b.getSubjects()).singleElement().satisfies(sub -> {
+                assertThat(sub.getName()).isEqualTo("falco-talon");
+                assertThat(sub.getNamespace()).isEqualTo("falco");
+            });
+        }
+    }
+
     static List<Path> manifestFiles() throws Exception {
         List<Path> files = new ArrayList<>();
         for (Path dir : List.of(DIR, DIR.resolve("camel-k"))) {

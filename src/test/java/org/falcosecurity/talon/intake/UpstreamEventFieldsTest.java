@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.contract.TalonHeaders;
+import org.falcosecurity.talon.support.ScriptedHttpServer;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.falcosecurity.talon.support.TestRoutes;
 import org.junit.jupiter.api.AfterAll;
@@ -29,10 +30,19 @@ class UpstreamEventFieldsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TalonTestServer talon;
+    private static ScriptedHttpServer imds;
 
     @BeforeAll
     static void start() throws Exception {
-        talon = TalonTestServer.builder()
+        imds = new ScriptedHttpServer(r -> switch (r.path()) {
+            case "/latest/api/token" -> ScriptedHttpServer.Answer.of(200, "t0k3n");
+            case "/latest/meta-data/iam/info" -> ScriptedHttpServer.Answer.of(200,
+                    "{\"InstanceProfileArn\":\"arn:aws:iam::123456789012:instance-profile/n\","
+                            + "\"InstanceProfileId\":\"AIPAN\"}");
+            case "/latest/meta-data/placement/region" -> ScriptedHttpServer.Answer.of(200, "us-east-2");
+            default -> ScriptedHttpServer.Answer.of(404, "");
+        });
+        talon = TalonTestServer.builder().withoutKubernetesCluster()
                 .route("actionner-test.camel.yaml", """
                         - route:
                             id: actionner-test-capture
@@ -48,24 +58,41 @@ class UpstreamEventFieldsTest {
                           actions:
                             - action: Capture it
                               actionner: test:capture
+                              additional_contexts: [aws]
+                              output:
+                                target: test:sink
+                                parameters: {bucket: evidence}
+                        - rule: Capture with the node
+                          match:
+                            rules: [Upstream fields with the node]
+                          actions:
+                            - action: Capture it with the node
+                              actionner: test:capture
                               additional_contexts: [k8snode]
                               output:
                                 target: test:sink
                                 parameters: {bucket: evidence}
                         """)
+                // the aws context from a loopback IMDSv2 stand-in
+                .property("talon.aws.imds-endpoint", imds.url())
                 .start();
     }
 
     @AfterAll
     static void stop() {
         talon.close();
+        imds.close();
     }
 
     private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A distinct event each time (identical ones within the deduplication window run once). */
     private static String event(String extra) {
-        return "{\"rule\":\"Upstream fields\",\"priority\":\"Warning\",\"output\":\"x" + SEQ.incrementAndGet()
+        return event("Upstream fields", extra);
+    }
+
+    private static String event(String falcoRule, String extra) {
+        return "{\"rule\":\"" + falcoRule + "\",\"priority\":\"Warning\",\"output\":\"x" + SEQ.incrementAndGet()
                 + "\",\"output_fields\":"
                 + "{\"k8s.pod.name\":\"web-1\",\"k8s.ns.name\":\"shop\"}" + extra + "}";
     }
@@ -114,21 +141,35 @@ class UpstreamEventFieldsTest {
                 + "\"falco-talon.rule\":\"upstream\"}");
         assertThat(talon.post(body).statusCode()).isEqualTo(200);
         ActionResult r = resultOf("ctx-1");
-        Map<String, String> expected = Map.of("aws.region", "eu-west-1", "attempt", "3",
-                "falco-talon.rule", "upstream");
+        // the event's context, then the additional context aws (its aws.region replaces the event's)
+        Map<String, String> expected = Map.of("aws.region", "us-east-2", "attempt", "3",
+                "falco-talon.rule", "upstream", "aws.instance_profile_arn",
+                "arn:aws:iam::123456789012:instance-profile/n", "aws.instance_profile_id", "AIPAN");
         assertThat(r.getContext()).isEqualTo(expected);
         JsonNode json = JSON.readTree(r.getJson());
-        assertThat(json.path("context").path("aws.region").asText()).isEqualTo("eu-west-1");
+        assertThat(json.path("context").path("attempt").asText()).isEqualTo("3");
         Exchange call = actionnerCall("ctx-1");
         assertThat(call.getMessage().getHeader(TalonHeaders.CONTEXT)).isEqualTo(expected);
-        assertThat(call.getMessage().getHeader(TalonHeaders.ADDITIONAL_CONTEXTS)).isEqualTo(List.of("k8snode"));
+        assertThat(call.getMessage().getHeader(TalonHeaders.ADDITIONAL_CONTEXTS)).isEqualTo(List.of("aws"));
         assertThat(call.getMessage().getHeader(TalonHeaders.OUTPUT_TARGET)).isEqualTo("test:sink");
         assertThat(call.getMessage().getHeader(TalonHeaders.OUTPUT_PARAMETERS))
                 .isEqualTo(Map.of("bucket", "evidence"));
 
         // without a context the record carries none
         assertThat(talon.post(event(",\"trace_id\":\"ctx-2\"")).statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(resultOf("ctx-2").getJson()).has("context")).isFalse();
+        assertThat(resultOf("ctx-2").getContext()).doesNotContainKeys("attempt", "falco-talon.rule")
+                .containsEntry("aws.region", "us-east-2");
+    }
+
+    @Test
+    void aContextThatCannotBeLookedUpFailsTheActionWithoutCallingTheActionner() throws Exception {
+        assertThat(talon.post(event("Upstream fields with the node", ",\"trace_id\":\"ctx-node\""))
+                .statusCode()).isEqualTo(200);
+        ActionResult r = resultOf("ctx-node");
+        assertThat(r.getStatus()).isEqualTo("failure");
+        assertThat(r.getError()).startsWith("additional context k8snode: no Kubernetes cluster is configured");
+        assertThat(talon.mock("actionner").getReceivedExchanges()).noneMatch(x -> "ctx-node".equals(
+                x.getMessage().getHeader(TalonHeaders.TRACE_ID)));
     }
 
     @Test

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Posts a Falco event to the running Talon and returns the results of that event (matched by trace id). */
-final class ActionnerRun {
+public final class ActionnerRun {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -26,7 +26,7 @@ final class ActionnerRun {
     }
 
     /** A Falco event for the Falco rule {@code falcoRule} with the given output fields. */
-    static String event(String uuid, String falcoRule, Map<String, ?> fields) {
+    public static String event(String uuid, String falcoRule, Map<String, ?> fields) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("uuid", uuid);
         e.put("rule", falcoRule);
@@ -45,7 +45,7 @@ final class ActionnerRun {
     }
 
     /** Fields naming a pod (k8s.pod.name / k8s.ns.name), plus extra ones given as key, value, key, value... */
-    static Map<String, String> podFields(String ns, String pod, String... extra) {
+    public static Map<String, String> podFields(String ns, String pod, String... extra) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("k8s.ns.name", ns);
         m.put("k8s.pod.name", pod);
@@ -56,7 +56,7 @@ final class ActionnerRun {
     }
 
     /** Posts the event and waits for {@code count} results of it. */
-    static List<ActionResult> post(TalonTestServer talon, String falcoRule, Map<String, ?> fields, int count)
+    public static List<ActionResult> post(TalonTestServer talon, String falcoRule, Map<String, ?> fields, int count)
             throws Exception {
         String uuid = UUID.randomUUID().toString();
         assertThat(talon.post(event(uuid, falcoRule, fields)).statusCode()).isEqualTo(200);
@@ -65,7 +65,7 @@ final class ActionnerRun {
     }
 
     /** Posts the event and returns its single result. */
-    static ActionResult run(TalonTestServer talon, String falcoRule, Map<String, ?> fields) throws Exception {
+    public static ActionResult run(TalonTestServer talon, String falcoRule, Map<String, ?> fields) throws Exception {
         List<ActionResult> r = post(talon, falcoRule, fields, 1);
         assertThat(r).hasSize(1);
         return r.get(0);

@@ -51,6 +51,13 @@ class ExecActionnersSimulatorTest {
                 - action: e
                   actionner: kubernetes:exec
                   parameters: {command: 'echo ${PRIORITY} ${HOSTNAME} ${SOURCE} ${TAGS} ${PROC_ANAME_2} ${RULE}'}
+            - rule: exec-node-context
+              match: {rules: [exec-node-context]}
+              actions:
+                - action: e
+                  actionner: kubernetes:exec
+                  additional_contexts: [k8snode]
+                  parameters: {command: 'echo "$NODE_HOSTNAME" $NODE_INSTANCETYPE $NODE_ROLE $NODE_TOPOLOGY_ZONE'}
             - rule: script
               match: {rules: [script]}
               actions:
@@ -126,6 +133,34 @@ class ExecActionnersSimulatorTest {
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("ran\n");
         assertThat(r.getObjects()).containsEntry("pod", "web-1").containsEntry("container", "main");
+    }
+
+    @Test
+    void theK8snodeContextGivesTheNodesValuesAsVariablesAndIsShownInTheResult() throws Exception {
+        K8s.pod(k8s.client(), "default", "web-13", Map.of(), null);
+        k8s.client().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("node-1")
+                .addToLabels("kubernetes.io/hostname", "ip-10-0-1-7").addToLabels("node.kubernetes.io/instance-type",
+                        "m5.large").addToLabels("node-role.kubernetes.io/worker", "")
+                .addToLabels("topology.kubernetes.io/zone", "eu-west-1b").endMetadata().withNewSpec()
+                .withProviderID("aws:///eu-west-1b/i-0abc").endSpec().build()).create();
+        expectExec("web-13", "main", List.of("/bin/sh", "-c",
+                "export NODE_HOSTNAME=\"${1}\" NODE_INSTANCETYPE=\"${2}\" NODE_ROLE=\"${3}\" NODE_TOPOLOGY_ZONE=\"${4}\";"
+                        + " set --\necho \"$NODE_HOSTNAME\" $NODE_INSTANCETYPE $NODE_ROLE $NODE_TOPOLOGY_ZONE",
+                "falco-talon", "ip-10-0-1-7", "m5.large", "worker", "eu-west-1b"), "ok\n");
+        ActionResult r = run(k8s.talon(), "exec-node-context", podFields("default", "web-13"));
+        assertThat(r.getStatus()).as(r.getJson()).isEqualTo("success");
+        assertThat(r.getContext()).containsEntry("node.hostname", "ip-10-0-1-7")
+                .containsEntry("node.spec.providerid", "aws:///eu-west-1b/i-0abc")
+                .containsEntry("node.topology.region", "");
+    }
+
+    @Test
+    void aContextThatCannotBeLookedUpFailsTheActionBeforeItRuns() throws Exception {
+        // the pod runs on node-1, which does not exist here: no exec is attempted (none is expected)
+        K8s.pod(k8s.client(), "default", "web-14", Map.of(), null);
+        ActionResult r = run(k8s.talon(), "exec-node-context", podFields("default", "web-14"));
+        assertThat(r.getStatus()).isEqualTo("failure");
+        assertThat(r.getError()).isEqualTo("additional context k8snode: node node-1 (of pod default/web-14) not found");
     }
 
     @Test

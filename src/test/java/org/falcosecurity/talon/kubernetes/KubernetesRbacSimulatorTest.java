@@ -63,26 +63,30 @@ class KubernetesRbacSimulatorTest {
     @RegisterExtension
     static final KubernetesSimulator k8s = KubernetesSimulator.crud();
 
-    private static final Path RBAC = Path.of("kubernetes", "rbac.yaml");
+    /** The ClusterRole of the plain manifests, and those of the components for the CNI policy actionners. */
+    static final List<Path> RBAC = List.of(Path.of("kubernetes", "rbac.yaml"),
+            Path.of("kubernetes", "calico", "rbac.yaml"), Path.of("kubernetes", "cilium", "rbac.yaml"));
 
     static Set<String> granted() throws Exception {
-        try (InputStream in = Files.newInputStream(RBAC); KubernetesClient offline = new KubernetesClientBuilder()
-                .build()) {
-            List<HasMetadata> docs = offline.load(in).items();
-            ClusterRole role = docs.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
-                    .findFirst().orElseThrow();
-            Set<String> out = new TreeSet<>();
-            for (PolicyRule r : role.getRules()) {
-                for (String g : r.getApiGroups()) {
-                    for (String res : r.getResources()) {
-                        for (String v : r.getVerbs()) {
-                            out.add(g + "/" + res + ":" + v);
+        Set<String> out = new TreeSet<>();
+        for (Path file : RBAC) {
+            try (InputStream in = Files.newInputStream(file); KubernetesClient offline = new KubernetesClientBuilder()
+                    .build()) {
+                List<HasMetadata> docs = offline.load(in).items();
+                ClusterRole role = docs.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                        .findFirst().orElseThrow();
+                for (PolicyRule r : role.getRules()) {
+                    for (String g : r.getApiGroups()) {
+                        for (String res : r.getResources()) {
+                            for (String v : r.getVerbs()) {
+                                out.add(g + "/" + res + ":" + v);
+                            }
                         }
                     }
                 }
             }
-            return out;
         }
+        return out;
     }
 
     /** Every permission a built-in declares, with the built-ins that need it. */
@@ -123,7 +127,11 @@ class KubernetesRbacSimulatorTest {
 
     @Test
     void everyRuleNamesTheActionnersThatNeedIt() throws Exception {
-        String text = Files.readString(RBAC);
+        StringBuilder all = new StringBuilder();
+        for (Path file : RBAC) {
+            all.append(Files.readString(file));
+        }
+        String text = all.toString();
         declared().forEach((permission, needers) -> {
             for (String needer : needers) {
                 assertThat(text).as("rbac.yaml names %s (needs %s)", needer, permission).contains(needer);
@@ -195,6 +203,12 @@ class KubernetesRbacSimulatorTest {
             - rule: cordon
               match: {rules: [cordon]}
               actions: [{action: a, actionner: kubernetes:cordon}]
+            - rule: calico
+              match: {rules: [calico]}
+              actions: [{action: a, actionner: calico:networkpolicy}]
+            - rule: cilium
+              match: {rules: [cilium]}
+              actions: [{action: a, actionner: cilium:networkpolicy}]
             - rule: drain
               match: {rules: [drain]}
               actions: [{action: a, actionner: kubernetes:drain, parameters: {min_healthy_replicas: 1, max_wait_period: 5}}]
@@ -247,6 +261,11 @@ class KubernetesRbacSimulatorTest {
             results.add(run(talon, "netpol-allow", podFields("shop", "rs-a")));
             results.add(run(talon, "netpol", podFields("shop", "ds-a")));
             results.add(run(talon, "netpol", podFields("shop", "sts-a")));
+            // created, then updated (another address)
+            for (String ip : List.of("203.0.113.7", "203.0.113.8")) {
+                results.add(run(talon, "calico", podFields("shop", "rs-a", "fd.rip", ip)));
+                results.add(run(talon, "cilium", podFields("shop", "ds-a", "fd.rip", ip)));
+            }
             // with a ttl: the policy is listed (pending reverts) and deleted when the ttl ends
             results.add(run(talon, "netpol-ttl", podFields("shop", "ds-a")));
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> k8s.client()

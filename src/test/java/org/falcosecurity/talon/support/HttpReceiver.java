@@ -46,12 +46,7 @@ public final class HttpReceiver implements AutoCloseable {
 
     private HttpReceiver(int status, int port) throws IOException {
         this.status = status;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "http-receiver");
-            t.setDaemon(true);
-            return t;
-        }));
+        server = loopback(port, "http-receiver");
         server.createContext("/", exchange -> {
             String body;
             try (InputStream in = exchange.getRequestBody()) {
@@ -83,6 +78,17 @@ public final class HttpReceiver implements AutoCloseable {
     }
 
     /** A receiver answering {@code status} to every request. */
+    /** A JDK HTTP server on the loopback address, its handlers on daemon threads named {@code threadName}. */
+    static HttpServer loopback(int port, String threadName) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        }));
+        return server;
+    }
+
     public static HttpReceiver answering(int status) throws IOException {
         return new HttpReceiver(status);
     }

@@ -27,7 +27,7 @@ import org.falcosecurity.talon.contract.ActionStop;
 import org.falcosecurity.talon.contract.Outcome;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
-import org.falcosecurity.talon.kubernetes.Workloads;
+import org.falcosecurity.talon.kubernetes.PolicyTargets;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,14 +37,15 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.falcosecurity.talon.actionners.kubernetes.KubernetesDeclarations.*;
+import static org.falcosecurity.talon.kubernetes.PolicyTargets.MANAGED_BY;
+import static org.falcosecurity.talon.kubernetes.PolicyTargets.NAMESPACE_NAME_LABEL;
+import static org.falcosecurity.talon.kubernetes.PolicyTargets.TALON;
 
 /**
  * {@code kubernetes:networkpolicy}: a NetworkPolicy that denies all egress of the pod's workload, except to the
  * {@code allow} / {@code allow_cidr} CIDRs and the {@code allow_namespaces} namespaces.
  *
- * <p>The policy selects the pods of the workload: the Deployment's selector for a pod of a Deployment, else the
- * selector of its ReplicaSet, DaemonSet or StatefulSet, else (a standalone pod, or another owner) the pod's own
- * labels. It is named {@code falco-talon-<workload>} and labelled {@code app.kubernetes.io/managed-by: falco-talon};
+ * <p>The policy selects the pods of the workload and is named and labelled as {@link PolicyTargets} says;
  * an existing policy of that name is updated (the latest action defines the allowed destinations), unless Talon
  * does not manage it. Namespaces are matched on their {@code kubernetes.io/metadata.name} label, which the API server
  * sets on every namespace.
@@ -55,18 +56,12 @@ public final class EgressIsolation {
     public static final ActionnerSpec SPEC = ActionnerSpec.builder("kubernetes:networkpolicy")
             .description("Deny all egress of the pod's workload, except allowed CIDRs and namespaces")
             .requiredFields(POD_FIELDS)
-            .param(ParamSpec.of("allow_cidr", ParamSpec.Type.STRING_LIST).withCheck(Checks.CIDRS)
-                    .describedAs("CIDRs still reachable (`10.0.0.0/8`, `fd00::/8`)"))
+            .param(ALLOW_CIDR)
             .param(ParamSpec.of("allow", ParamSpec.Type.STRING_LIST).withCheck(Checks.CIDRS)
                     .describedAs("The same as allow_cidr (the original name); both lists are merged"))
-            .param(ParamSpec.of("allow_namespaces", ParamSpec.Type.STRING_LIST).withCheck(Checks.NAMESPACES)
-                    .describedAs("Namespaces whose pods are still reachable"))
+            .param(ALLOW_NAMESPACES)
             .reversible()
-            .permissions("networkpolicy", concat(GET_POD,
-                    Permission.of("apps", "replicasets", "the pod's workload and its selector", "get"),
-                    Permission.of("apps", "statefulsets", "the pod's workload and its selector", "get"),
-                    Permission.of("apps", "daemonsets", "the pod's workload and its selector", "get"),
-                    Permission.of("apps", "deployments", "the pod's workload and its selector", "get"),
+            .permissions("networkpolicy", concat(GET_POD, WORKLOAD_SELECTORS,
                     Permission.of("networking.k8s.io", "networkpolicies", "falco-talon-<workload>; with a ttl, list"
                             + " the pending reverts and delete the policy", "get", "list", "create", "patch",
                             "delete")))
@@ -81,11 +76,9 @@ public final class EgressIsolation {
                     """)
             .build();
 
-    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
-    public static final String TALON = "falco-talon";
-    static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
-    private static final Set<String> POD_SPECIFIC_LABELS = Set.of("pod-template-hash", "controller-revision-hash",
-            "statefulset.kubernetes.io/pod-name", "pod-template-generation", "apps.kubernetes.io/pod-index");
+    /** The label of the objects Talon manages (kept here for the reverts; defined in PolicyTargets). */
+    public static final String MANAGED_BY = PolicyTargets.MANAGED_BY;
+    public static final String TALON = PolicyTargets.TALON;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -106,24 +99,14 @@ public final class EgressIsolation {
         PendingReverts.Request ttl = PendingReverts.Request.of(message);
         KubernetesClient client = cluster.client();
         String ns = pod.getMetadata().getNamespace();
-        Workloads.Workload w = Workloads.topLevel(client, pod);
-        String workload;
-        LabelSelector selector;
-        if (w != null && w.selector() != null) {
-            workload = w.ref();
-            selector = w.selector();
-        } else {
-            workload = "pod " + pod.getMetadata().getName();
-            selector = podSelector(pod);
-        }
-        String name = policyName(w != null && w.selector() != null ? w.name() : pod.getMetadata().getName());
-
-        NetworkPolicySpec spec = spec(selector, params);
+        PolicyTargets.Target target = PolicyTargets.of(client, pod);
+        String name = target.policyName();
+        NetworkPolicySpec spec = spec(target.selector(), params);
         Resource<NetworkPolicy> r = client.network().v1().networkPolicies().inNamespace(ns).withName(name);
         NetworkPolicy existing = r.get();
-        String verb;
         PendingReverts.Entry revert = ttl == null ? null : ttl.entry(PendingReverts.DELETE_POLICY, Map.of(),
                 Map.of());
+        String verb;
         if (existing == null) {
             NetworkPolicy created = new NetworkPolicyBuilder()
                     .withNewMetadata().withName(name).withNamespace(ns).addToLabels(MANAGED_BY, TALON).endMetadata()
@@ -136,8 +119,7 @@ public final class EgressIsolation {
             r.create(created);
             verb = "created";
         } else {
-            Map<String, String> labels = existing.getMetadata().getLabels();
-            if (labels == null || !TALON.equals(labels.get(MANAGED_BY))) {
+            if (!PolicyTargets.managed(existing.getMetadata().getLabels())) {
                 throw ActionStop.failure("NetworkPolicy " + ns + "/" + name + " exists and is not managed by Falco"
                         + " Talon (no label " + MANAGED_BY + "=" + TALON + "): not changing it");
             }
@@ -164,7 +146,7 @@ public final class EgressIsolation {
             reverts.scheduleAt(revert.expiry());
             until = "; deleted at " + revert.expires();
         }
-        return new Outcome("NetworkPolicy " + ns + "/" + name + " " + verb + ": egress of " + workload
+        return new Outcome("NetworkPolicy " + ns + "/" + name + " " + verb + ": egress of " + target.ref()
                 + " denied except to " + describeAllowed(spec) + until, objects);
     }
 
@@ -188,29 +170,6 @@ public final class EgressIsolation {
         spec.setEgress(new ArrayList<>(egress));
         spec.setIngress(new ArrayList<>());
         return spec;
-    }
-
-    /** The pod's own labels, without those that differ from one pod of a workload to the next. */
-    private static LabelSelector podSelector(Pod pod) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        if (pod.getMetadata().getLabels() != null) {
-            labels.putAll(pod.getMetadata().getLabels());
-        }
-        labels.keySet().removeAll(POD_SPECIFIC_LABELS);
-        if (labels.isEmpty()) {
-            throw ActionStop.failure("pod " + KubernetesTarget.ref(pod) + " has no owner and no labels: a"
-                    + " NetworkPolicy cannot select it without selecting every pod of the namespace");
-        }
-        return new LabelSelectorBuilder().withMatchLabels(labels).build();
-    }
-
-    /** {@code falco-talon-<workload>}, within the 253 characters of an object name. */
-    static String policyName(String workload) {
-        String n = TALON + "-" + workload;
-        if (n.length() > 253) {
-            n = n.substring(0, 253).replaceAll("[-.]+$", "");
-        }
-        return n;
     }
 
     private static String describeAllowed(NetworkPolicySpec spec) {

@@ -38,6 +38,14 @@ public final class EventVariables {
 
     /** Every variable the event provides, by name. */
     public static Map<String, String> of(Event event) {
+        return of(event, null);
+    }
+
+    /**
+     * The same, with {@code context} (the {@code TalonContext} header: the event's context plus the action's
+     * additional contexts, {@code node.hostname} → {@code NODE_HOSTNAME}) in place of the event's own context.
+     */
+    public static Map<String, String> of(Event event, Map<String, String> context) {
         Map<String, String> vars = new LinkedHashMap<>();
         event.outputFields().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             String name = name(e.getKey());
@@ -46,7 +54,8 @@ public final class EventVariables {
             }
         });
         // the event's context next (as upstream exports it after the output fields)
-        event.context().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+        Map<String, String> ctx = context == null ? event.context() : context;
+        ctx.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             String name = name(e.getKey());
             if (name != null) {
                 vars.put(name, e.getValue());
@@ -84,7 +93,12 @@ public final class EventVariables {
 
     /** The exec argument vector: the shell runs the command with the variables it mentions set from the event. */
     public static List<String> argv(String shell, String command, Event event) {
-        Map<String, String> vars = referenced(command, of(event));
+        return argv(shell, command, event, null);
+    }
+
+    /** The same, with the variables of {@code context} ({@link #of(Event, Map)}). */
+    public static List<String> argv(String shell, String command, Event event, Map<String, String> context) {
+        Map<String, String> vars = referenced(command, of(event, context));
         List<String> argv = new ArrayList<>();
         argv.add(shell);
         argv.add("-c");

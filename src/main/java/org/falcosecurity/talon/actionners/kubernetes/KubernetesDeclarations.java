@@ -4,18 +4,26 @@ import org.falcosecurity.talon.catalog.Checks;
 import org.falcosecurity.talon.catalog.ParamSpec;
 import org.falcosecurity.talon.catalog.Permission;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
+import org.falcosecurity.talon.kubernetes.PolicyTargets;
 
 import java.util.List;
 
 import static org.falcosecurity.talon.catalog.ParamSpec.Type.BOOLEAN;
 import static org.falcosecurity.talon.catalog.ParamSpec.Type.INTEGER_OR_STRING;
 import static org.falcosecurity.talon.catalog.ParamSpec.Type.STRING;
+import static org.falcosecurity.talon.catalog.ParamSpec.Type.STRING_LIST;
 
-/** What the declarations of the {@code kubernetes:*} actionners share: parameters, fields and permissions. */
-final class KubernetesDeclarations {
+/**
+ * What the declarations of the {@code kubernetes:*} actionners share: parameters, fields and permissions; the
+ * network-policy ones ({@code calico:networkpolicy}, {@code cilium:networkpolicy}) use the public part.
+ */
+public final class KubernetesDeclarations {
 
     /** The fields every pod actionner needs (Kubernetes audit events have fall-backs). */
-    static final String[] POD_FIELDS = {KubernetesTarget.POD_FIELDS, KubernetesTarget.NAMESPACE_FIELDS};
+    public static final String[] POD_FIELDS = {KubernetesTarget.POD_FIELDS, KubernetesTarget.NAMESPACE_FIELDS};
+    /** The pod's fields and the remote IP a network policy denies. */
+    public static final String[] POD_AND_REMOTE_IP_FIELDS = {KubernetesTarget.POD_FIELDS,
+        KubernetesTarget.NAMESPACE_FIELDS, PolicyTargets.REMOTE_IP_FIELDS};
 
     static final ParamSpec LEVEL = ParamSpec.of("level", STRING).withCheck(Checks.oneOf("pod", "node"))
             .withDefault("pod").describedAs("`pod`, or `node` for the node the pod runs on");
@@ -31,7 +39,20 @@ final class KubernetesDeclarations {
             .describedAs("Act only while the pod's owner keeps at least this many ready replicas: a count (`3`) or a"
                     + " percentage of its desired replicas (`\"50%\"`, rounded up)");
 
-    static final List<Permission> GET_POD = Permission.of("", "pods", "read the pod the event names", "get");
+    /** CIDRs a network policy still allows. */
+    public static final ParamSpec ALLOW_CIDR = ParamSpec.of("allow_cidr", STRING_LIST).withCheck(Checks.CIDRS)
+            .describedAs("CIDRs still reachable (`10.0.0.0/8`, `fd00::/8`)");
+    /** Namespaces a network policy still allows. */
+    public static final ParamSpec ALLOW_NAMESPACES = ParamSpec.of("allow_namespaces", STRING_LIST)
+            .withCheck(Checks.NAMESPACES).describedAs("Namespaces whose pods are still reachable");
+
+    public static final List<Permission> GET_POD = Permission.of("", "pods", "read the pod the event names", "get");
+    /** The pod's workload and its selector (kubernetes/PolicyTargets). */
+    public static final List<Permission> WORKLOAD_SELECTORS = concat(
+            Permission.of("apps", "replicasets", "the pod's workload and its selector", "get"),
+            Permission.of("apps", "statefulsets", "the pod's workload and its selector", "get"),
+            Permission.of("apps", "daemonsets", "the pod's workload and its selector", "get"),
+            Permission.of("apps", "deployments", "the pod's workload and its selector", "get"));
     static final List<Permission> GET_OWNERS = Permission.of("apps", "replicasets",
             "min_healthy_replicas: the pod's owner", "get");
     static final List<Permission> GET_OTHER_OWNERS = concat(
@@ -48,7 +69,7 @@ final class KubernetesDeclarations {
     }
 
     @SafeVarargs
-    static List<Permission> concat(List<Permission>... lists) {
+    public static List<Permission> concat(List<Permission>... lists) {
         return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
     }
 }

@@ -166,19 +166,22 @@ public final class PodCommands {
     }
 
     public Outcome exec(@Body Event event, @ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                        @Header("TalonParameters") Map<String, Object> params) {
-        return run(event, pod, params, (String) params.get("command"), "command");
+                        @Header("TalonParameters") Map<String, Object> params,
+                        @Header("TalonContext") Map<String, String> context) {
+        return run(event, pod, params, context, (String) params.get("command"), "command");
     }
 
     public Outcome script(@Body Event event, @ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                          @Header("TalonParameters") Map<String, Object> params) {
-        return run(event, pod, params, (String) params.get("script"), "script");
+                          @Header("TalonParameters") Map<String, Object> params,
+                          @Header("TalonContext") Map<String, String> context) {
+        return run(event, pod, params, context, (String) params.get("script"), "script");
     }
 
-    private Outcome run(Event event, Pod pod, Map<String, Object> params, String text, String what) {
+    private Outcome run(Event event, Pod pod, Map<String, Object> params, Map<String, String> context, String text,
+                        String what) {
         String container = Containers.pick(pod, params.get("container"));
         String shell = String.valueOf(params.getOrDefault("shell", DEFAULT_SHELL));
-        List<String> argv = EventVariables.argv(shell, text, event);
+        List<String> argv = EventVariables.argv(shell, text, event, context);
         BoundedOutput out = new BoundedOutput(maxOutputBytes, false);
         BoundedOutput err = new BoundedOutput(Math.max(1024, maxOutputBytes / 4), false);
         Map<String, String> objects = KubernetesTarget.objects(pod);
