@@ -136,6 +136,10 @@ public final class TalonConfig {
         return settings.kafka();
     }
 
+    public Settings.Replicas replicas() {
+        return settings.replicas();
+    }
+
     public Settings.Otel otel() {
         return settings.otel();
     }

@@ -92,11 +92,16 @@ public final class TalonStartup extends MainListenerSupport {
                     runtime.config().kafka().groupId(), runtime.config().workers());
         } else {
             NotifierQueues.createWorkers(context, runtime.config().workers());
+            if (runtime.replicas().leadership() != null) {
+                // a follower's events wait in these queues for the leader (routes/replicas.camel.yaml)
+                NotifierQueues.createRelays(context, runtime.config().workers());
+            }
         }
     }
 
     @Override
     public void afterStart(BaseMainSupport main) {
+        runtime.replicas().start();
         if (runtime.config().watchRules()) {
             try {
                 reloader.watch(5000);
@@ -113,6 +118,7 @@ public final class TalonStartup extends MainListenerSupport {
 
     @Override
     public void afterStop(BaseMainSupport main) {
+        runtime.stopReplicasAndTelemetry();
         runtime.closeKubernetesClient();
     }
 
