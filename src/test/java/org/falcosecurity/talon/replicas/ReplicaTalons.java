@@ -1,6 +1,5 @@
 package org.falcosecurity.talon.replicas;
 
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -9,32 +8,21 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.WebPods;
 
 import java.net.InetAddress;
 import java.util.HashMap;
-import java.util.Map;
 
 /**
- * Talon replicas for the tests of several replicas: the same rules (label the event's pod), each with its own
- * Kubernetes client on one fabric8 API simulator (CRUD mode: it stores the Lease and the ConfigMaps), which can be
- * stopped and started again on the same port with what it stored.
+ * Talon replicas for the tests of several replicas: the same rules (label the event's pod, support/WebPods), each
+ * with its own Kubernetes client on one fabric8 API simulator (CRUD mode: it stores the Lease and the ConfigMaps),
+ * which can be stopped and started again on the same port with what it stored.
  */
 final class ReplicaTalons {
 
-    static final String NAMESPACE = "default";
     static final String TALON_NAMESPACE = "falco";
 
-    static final String RULES = """
-            - rule: Mark shells
-              match:
-                rules: [Terminal shell in container]
-              actions:
-                - action: Mark pod
-                  actionner: kubernetes:label
-                  parameters:
-                    labels:
-                      falco.org/suspicious: "true"
-            """;
+    static final String RULES = WebPods.LABEL_RULES;
 
     private ReplicaTalons() {
     }
@@ -98,28 +86,6 @@ final class ReplicaTalons {
                 .property("talon.kubernetes.retry-delay-ms", "50")
                 .property("talon.kubernetes.max-retry-delay-ms", "200")
                 .kubernetesClient(client);
-    }
-
-    static void createPods(KubernetesClient client, int n) {
-        for (int i = 0; i < n; i++) {
-            client.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(pod(i))
-                    .withNamespace(NAMESPACE).withLabels(Map.of("app", "web")).endMetadata().withNewSpec()
-                    .addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build()).create();
-        }
-    }
-
-    static String pod(int i) {
-        return "web-" + i;
-    }
-
-    /** A Falco event for a pod; the output carries the sequence number, so no two events are duplicates. */
-    static String event(String uuid, String pod, int seq) {
-        return """
-                {"uuid":"%s","rule":"Terminal shell in container","priority":"Notice",\
-                "output":"12:00:00.000000000: Notice A shell was spawned in %s seq=%d",\
-                "time":"2026-11-27T12:00:00Z","source":"syscall","hostname":"node-1",\
-                "output_fields":{"k8s.ns.name":"%s","k8s.pod.name":"%s","proc.cmdline":"sh"}}"""
-                .formatted(uuid, pod, seq, NAMESPACE, pod);
     }
 
     /** The holder of the Lease as the simulator stores it (null: none). */

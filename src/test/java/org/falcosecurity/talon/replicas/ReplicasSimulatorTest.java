@@ -3,6 +3,7 @@ package org.falcosecurity.talon.replicas;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.WebPods;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,9 +24,9 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.falcosecurity.talon.replicas.ReplicaTalons.event;
+import static org.falcosecurity.talon.support.WebPods.event;
 import static org.falcosecurity.talon.replicas.ReplicaTalons.holder;
-import static org.falcosecurity.talon.replicas.ReplicaTalons.pod;
+import static org.falcosecurity.talon.support.WebPods.pod;
 import static org.falcosecurity.talon.replicas.ReplicaTalons.replica;
 
 /**
@@ -54,7 +55,7 @@ class ReplicasSimulatorTest {
     void startSimulator() throws Exception {
         simulator = new ReplicaTalons.Simulator().start();
         admin = simulator.client();
-        ReplicaTalons.createPods(admin, PODS);
+        WebPods.create(admin, PODS);
     }
 
     @AfterEach
@@ -113,8 +114,8 @@ class ReplicasSimulatorTest {
             assertThat(r.replica()).isEqualTo(leader);
             assertThat(r.result().getStatus()).as(r.toString()).isEqualTo(ActionResult.SUCCESS);
         });
-        assertThat(admin.pods().inNamespace(ReplicaTalons.NAMESPACE).withName(pod(0)).get().getMetadata()
-                .getLabels()).containsEntry("falco.org/suspicious", "true");
+        assertThat(admin.pods().inNamespace(WebPods.NAMESPACE).withName(pod(0)).get().getMetadata().getLabels())
+                .containsEntry("falco.org/suspicious", "true");
     }
 
     @Test

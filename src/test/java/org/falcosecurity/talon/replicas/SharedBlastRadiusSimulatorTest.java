@@ -3,6 +3,7 @@ package org.falcosecurity.talon.replicas;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.WebPods;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,8 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.falcosecurity.talon.replicas.ReplicaTalons.event;
-import static org.falcosecurity.talon.replicas.ReplicaTalons.pod;
+import static org.falcosecurity.talon.support.WebPods.event;
+import static org.falcosecurity.talon.support.WebPods.pod;
 import static org.falcosecurity.talon.replicas.ReplicaTalons.replica;
 
 /**
@@ -47,7 +48,7 @@ class SharedBlastRadiusSimulatorTest {
     void start() throws Exception {
         simulator = new ReplicaTalons.Simulator().start();
         admin = simulator.client();
-        ReplicaTalons.createPods(admin, 30);
+        WebPods.create(admin, 30);
         for (String name : List.of("a", "b", "c")) {
             KubernetesClient c = simulator.client();
             clients.add(c);
