@@ -26,6 +26,8 @@ public record Settings(
         Tls tls,
         BlastRadius blastRadius,
         Replicas replicas,
+        Audit audit,
+        Reverts reverts,
         Kafka kafka,
         Otel otel,
         Aws aws,
@@ -49,6 +51,12 @@ public record Settings(
     /** Several replicas: the Lease, the leader's address, the shared counters (the replicas package). */
     public record Replicas(String namespace, String identity, String advertiseUrl, String leaseName,
                            int leaseDurationMs, int renewDeadlineMs, int retryPeriodMs, int forwardTimeoutMs) {
+    }
+
+    public record Audit(String file, int maxFileBytes, int maxFiles, int queueSize, List<String> notifiers) {
+    }
+
+    public record Reverts(int intervalSeconds) {
     }
 
     public record Kafka(boolean enabled, String brokers, String topic, String groupId, String consumeTopic,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
+import org.falcosecurity.talon.audit.AuditTrail;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.ops.UpstreamMetrics;
@@ -48,6 +49,7 @@ public class EventIntake {
     private final byte[] expectedAuthorization;
     private final TalonCounters counters;
     private final Tracing tracing;
+    private AuditTrail audit;
 
     /**
      * @param authToken the bearer token senders must present, or empty for an open intake
@@ -62,6 +64,11 @@ public class EventIntake {
                 : ("Bearer " + authToken).getBytes(StandardCharsets.UTF_8);
         this.counters = counters;
         this.tracing = tracing;
+    }
+
+    /** Where the intake records each event it accepts, with its plan (set before the routes start). */
+    public void auditTrail(AuditTrail trail) {
+        this.audit = trail;
     }
 
     /** Validates and parses the request; sets the event, its plan and its worker partition as exchange properties. */
@@ -109,6 +116,16 @@ public class EventIntake {
         return TraceIds.valid(trace) ? trace : null;
     }
 
+    /** Whether requests must carry the token (auth.token or auth.token_file is set). */
+    public boolean requiresToken() {
+        return expectedAuthorization != null;
+    }
+
+    /** Checks the token of a request to another endpoint than the intake's (POST /undo); 401 when it is wrong. */
+    public void checkToken(Exchange exchange) throws IntakeException {
+        authenticate(exchange);
+    }
+
     /** Checks the bearer token in constant time; the answer never says more than "unauthorized". */
     private void authenticate(Exchange exchange) throws IntakeException {
         if (expectedAuthorization == null) {
@@ -151,6 +168,9 @@ public class EventIntake {
         }
         if (printAllEvents || !plan.isEmpty()) {
             logEvent(event, plan, traceId);
+        }
+        if (audit != null) {
+            audit.received(event, traceId, plan);
         }
     }
 

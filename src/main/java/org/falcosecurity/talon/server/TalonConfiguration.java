@@ -10,6 +10,7 @@ import org.falcosecurity.talon.actionners.kubernetes.ObjectDeletion;
 import org.falcosecurity.talon.actionners.kubernetes.PodCommands;
 import org.falcosecurity.talon.actionners.kubernetes.PodLogs;
 import org.falcosecurity.talon.actionners.kubernetes.PodTermination;
+import org.falcosecurity.talon.actionners.kubernetes.Reverts;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.delivery.NotificationLosses;
 import org.falcosecurity.talon.delivery.NotifierFanOut;
@@ -20,6 +21,7 @@ import org.falcosecurity.talon.dispatch.EventDeduplicator;
 import org.falcosecurity.talon.dispatch.PodGate;
 import org.falcosecurity.talon.intake.EventIntake;
 import org.falcosecurity.talon.intake.IntakeRejections;
+import org.falcosecurity.talon.intake.UndoRequests;
 import org.falcosecurity.talon.kafka.KafkaIntake;
 import org.falcosecurity.talon.kafka.KafkaRecords;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
@@ -72,7 +74,11 @@ public class TalonConfiguration implements CamelConfiguration {
         Tracing tracing = telemetry(context, runtime, me);
         EventIntake intake = new EventIntake(runtime.engine(), cfg.workers(), cfg.printAllEvents(), maxBody,
                 cfg.authToken(), runtime.counters(), tracing);
+        intake.auditTrail(runtime.audit());
         registry.bind("eventIntake", intake);
+        registry.bind("auditTrail", runtime.audit());
+        registry.bind("undoRequests", new UndoRequests(intake, registry.lookupByNameAndType("kubernetesReverts",
+                Reverts.class), new ClusterAccess(runtime::kubernetes)));
         // Kafka mode (routes/kafka.camel.yaml; its routes exist only when kafka.enabled)
         registry.bind("kafkaIntake", new KafkaIntake(runtime.counters(), tracing));
         registry.bind("kafkaRecords", new KafkaRecords(runtime.engine(), intake, maxBody,
@@ -91,8 +97,10 @@ public class TalonConfiguration implements CamelConfiguration {
         runtime.replicas(replicas);
         registry.bind("leaderRelay", replicas.relay());
         registry.bind("replicasHealthCheck", new ReplicasHealthCheck(replicas.leadership()));
-        registry.bind("actionRouter", new ActionRouter(cfg.defaultNotifiers(), runtime::catalog,
-                runtime::fireResult, replicas.blastRadius(), tracing));
+        ActionRouter router = new ActionRouter(cfg.defaultNotifiers(), runtime::catalog, runtime::fireResult,
+                replicas.blastRadius(), tracing);
+        router.auditTrail(runtime.audit());
+        registry.bind("actionRouter", router);
         registry.bind("podGate", new PodGate());
         registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
         registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));
@@ -149,15 +157,18 @@ public class TalonConfiguration implements CamelConfiguration {
         int maxOutput = intProperty(context, "talon.kubernetes.max-output-bytes", 65536);
         Duration execTimeout = Duration.ofSeconds(intProperty(context, "talon.kubernetes.exec-timeout-seconds", 60));
         Duration poll = Duration.ofMillis(intProperty(context, "talon.kubernetes.drain-poll-ms", 1000));
+        Reverts reverts = new Reverts(cluster, Duration.ofSeconds(runtime.config().reverts().intervalSeconds()));
+        reverts.sink(new RevertResults(runtime, context));
+        registry.bind("kubernetesReverts", reverts);
         registry.bind("kubernetesErrors", new KubernetesErrors());
         registry.bind("kubernetesTarget", new KubernetesTarget(cluster));
         registry.bind("kubernetesTerminate", new PodTermination(cluster));
-        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster));
-        registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster));
+        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster, reverts));
+        registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster, reverts));
         registry.bind("kubernetesCommands", new PodCommands(cluster, maxOutput, execTimeout));
         registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput));
         registry.bind("kubernetesDelete", new ObjectDeletion(cluster));
-        registry.bind("kubernetesNodes", new NodeActions(cluster, poll));
+        registry.bind("kubernetesNodes", new NodeActions(cluster, poll, reverts));
     }
 
     private static int intProperty(CamelContext context, String key, int defaultValue) {

@@ -54,6 +54,12 @@ final class ReplicaTalons {
                     .build();
         }
 
+        /** The test's own client: patient (a loaded machine), as the test sets up and checks. */
+        KubernetesClient admin() {
+            return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(url())
+                    .withConnectionTimeout(10000).withRequestTimeout(30000).build()).build();
+        }
+
         @Override
         public void close() {
             server.destroy();
@@ -62,7 +68,7 @@ final class ReplicaTalons {
 
     /**
      * A replica named {@code name} that elects a leader with the others (short Lease timings: a leader that stopped
-     * renewing loses the Lease within 3 s).
+     * renewing loses the Lease within 6 s; long enough for a loaded test machine to renew in time).
      */
     static TalonTestServer.Builder replica(String name, KubernetesClient client, String extraConfig) {
         return TalonTestServer.builder()
@@ -73,9 +79,9 @@ final class ReplicaTalons {
                           time_window_seconds: 60
                         replicas:
                           namespace: %s
-                          lease_duration_ms: 3000
-                          renew_deadline_ms: 2000
-                          retry_period_ms: 500
+                          lease_duration_ms: 6000
+                          renew_deadline_ms: 4000
+                          retry_period_ms: 1000
                           forward_timeout_ms: 2000
                         %s
                         """.formatted(TALON_NAMESPACE, extraConfig))

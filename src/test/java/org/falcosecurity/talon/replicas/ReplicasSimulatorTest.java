@@ -54,7 +54,7 @@ class ReplicasSimulatorTest {
     @BeforeEach
     void startSimulator() throws Exception {
         simulator = new ReplicaTalons.Simulator().start();
-        admin = simulator.client();
+        admin = simulator.admin();
         WebPods.create(admin, PODS);
     }
 
@@ -78,7 +78,7 @@ class ReplicasSimulatorTest {
 
     /** Waits until exactly one running replica leads and the Lease names it; returns its name. */
     private String awaitLeader() {
-        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        return await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100)).until(() -> {
             List<String> leading = replicas.entrySet().stream()
                     .filter(e -> e.getValue().server().runtime().replicas().leadership().leading())
                     .map(Map.Entry::getKey).toList();
@@ -171,7 +171,7 @@ class ReplicasSimulatorTest {
         awaitLeader();
         simulator.stop();
         // the leader cannot renew: within renew_deadline_ms it stops acting; no replica leads
-        await().atMost(Duration.ofSeconds(10)).until(() -> replicas.values().stream()
+        await().atMost(Duration.ofSeconds(20)).until(() -> replicas.values().stream()
                 .noneMatch(t -> t.server().runtime().replicas().leadership().leading()));
 
         List<String> accepted = new ArrayList<>();

@@ -47,7 +47,7 @@ class SharedBlastRadiusSimulatorTest {
     @BeforeEach
     void start() throws Exception {
         simulator = new ReplicaTalons.Simulator().start();
-        admin = simulator.client();
+        admin = simulator.admin();
         WebPods.create(admin, 30);
         for (String name : List.of("a", "b", "c")) {
             KubernetesClient c = simulator.client();
