@@ -45,8 +45,8 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
             new ConfigKey("workers", Type.INTEGER, 4,
                     "Event workers; events of one pod always go to the same worker, in order"),
             new ConfigKey("deduplication.leader_election", Type.BOOLEAN, true,
-                    "Upstream's cluster mode: one replica (the lease holder) runs the actions (validated here; the"
-                            + " leader election itself comes with its own issue)"),
+                    "With a cluster configured (HTTP mode): one replica, the holder of a Lease, runs the actions; the"
+                            + " others forward their events to it (see replicas.*)"),
             new ConfigKey("deduplication.time_window_seconds", Type.INTEGER, 5,
                     "Identical events within this window are processed once (0: off)"),
             new ConfigKey("deduplication.key", Type.STRING, "output",
@@ -77,6 +77,25 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
             new ConfigKey("blast_radius.actionners", Type.LIST, List.of("kubernetes:terminate", "kubernetes:delete",
                     "kubernetes:drain", "kubernetes:networkpolicy"),
                     "The destructive actionners the limits apply to"),
+            new ConfigKey("replicas.namespace", Type.STRING, "",
+                    "Namespace of the Lease and of the shared blast-radius counters (empty: $NAMESPACE, else the"
+                            + " service account's, else falco)"),
+            new ConfigKey("replicas.identity", Type.STRING, "",
+                    "This replica's name in the Lease (empty: $POD_NAME, else the host name)"),
+            new ConfigKey("replicas.advertise_url", Type.STRING, "",
+                    "Where the other replicas forward events while this one leads (empty: http(s)://$POD_IP:"
+                            + "listen_port)"),
+            new ConfigKey("replicas.lease_name", Type.STRING, "falco-talon",
+                    "Name of the Lease; the shared ConfigMaps are named after it"),
+            new ConfigKey("replicas.lease_duration_ms", Type.INTEGER, 15000,
+                    "How long a leader that stopped renewing keeps the Lease before a follower may take it"),
+            new ConfigKey("replicas.renew_deadline_ms", Type.INTEGER, 10000,
+                    "How long the leader keeps trying to renew before it stops acting (less than"
+                            + " lease_duration_ms)"),
+            new ConfigKey("replicas.retry_period_ms", Type.INTEGER, 2000,
+                    "How often replicas try to take or renew the Lease"),
+            new ConfigKey("replicas.forward_timeout_ms", Type.INTEGER, 5000,
+                    "How long a follower waits for the leader to take a forwarded event before it tries again"),
             new ConfigKey("audit.file", Type.STRING, "",
                     "JSON Lines file of the audit trail: one record per decision (docs/audit.md); empty: no file"),
             new ConfigKey("audit.max_file_bytes", Type.INTEGER, 10485760,
@@ -106,11 +125,13 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
                     "How long a consumer waits for an event's notifications before committing its offset anyway"),
             new ConfigKey("kafka.session_timeout_ms", Type.INTEGER, 45000,
                     "Consumer session timeout: how soon the partitions of a replica that died move to the others"),
-            // upstream Falco Talon's settings for the features that come with the OpenTelemetry, cloud and
-            // artifact-output issues: known and checked here, used there
-            new ConfigKey("otel.traces_enabled", Type.BOOLEAN, false, "Send OpenTelemetry traces to the collector"),
+            // upstream Falco Talon's OpenTelemetry settings (docs/tracing.md), then the cloud and artifact-output
+            // ones: known and checked here, used by their issues
+            new ConfigKey("otel.traces_enabled", Type.BOOLEAN, false,
+                    "Send OpenTelemetry traces (one per event) to the collector by OTLP/gRPC"),
             new ConfigKey("otel.metrics_enabled", Type.BOOLEAN, false,
-                    "Send the metrics to the OpenTelemetry collector too (/metrics serves them either way)"),
+                    "Push Talon's counters to the OpenTelemetry collector too, by OTLP/gRPC (/metrics serves them"
+                            + " either way)"),
             new ConfigKey("otel.collector_endpoint", Type.STRING, "localhost",
                     "Host of the OpenTelemetry collector (OTLP over gRPC)"),
             new ConfigKey("otel.collector_port", Type.INTEGER, 4317, "Port of the OpenTelemetry collector"),

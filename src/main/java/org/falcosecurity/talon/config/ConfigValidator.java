@@ -21,6 +21,9 @@ final class ConfigValidator {
     private static final Pattern BROKERS = Pattern.compile(
             "([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+]):[0-9]{1,5}(,([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+]):[0-9]{1,5})*");
 
+    private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,198}[a-z0-9])?");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern IDENTITY = Pattern.compile("[A-Za-z0-9._-]{1,253}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]+]");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
     private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]");
@@ -70,6 +73,7 @@ final class ConfigValidator {
         atLeast("audit.queue_size", s.audit().queueSize(), 1);
         atLeast("reverts.interval_seconds", s.reverts().intervalSeconds(), 1);
         kafka(s.kafka());
+        replicas(s.replicas());
         upstreamFeatures(s);
         readable("auth.token_file", s.auth().tokenFile());
         readable("tls.keystore", tls.keystore());
@@ -97,7 +101,39 @@ final class ConfigValidator {
         }
     }
 
-    /** The settings of upstream's OpenTelemetry, AWS, GCP and MinIO features: checked now, used by their issues. */
+    /**
+     * The Lease's timings follow client-go's rules (the leader gives up before its Lease may be taken); the names are
+     * Kubernetes object names; the advertised URL is where other replicas send events (and the intake token).
+     */
+    private void replicas(Settings.Replicas r) {
+        atLeast("replicas.retry_period_ms", r.retryPeriodMs(), 100);
+        atLeast("replicas.forward_timeout_ms", r.forwardTimeoutMs(), 100);
+        if (r.renewDeadlineMs() <= r.retryPeriodMs() * 6 / 5) {
+            add("replicas.renew_deadline_ms", "must be more than 1.2 × replicas.retry_period_ms ("
+                    + r.retryPeriodMs() + "), got " + r.renewDeadlineMs());
+        }
+        if (r.leaseDurationMs() <= r.renewDeadlineMs()) {
+            add("replicas.lease_duration_ms", "must be more than replicas.renew_deadline_ms ("
+                    + r.renewDeadlineMs() + "), got " + r.leaseDurationMs());
+        }
+        if (!DNS_NAME.matcher(r.leaseName()).matches()) {
+            add("replicas.lease_name", "a Kubernetes object name: lower-case letters, digits and '-', at most 200,"
+                    + " got '" + r.leaseName() + "'");
+        }
+        if (!r.namespace().isEmpty() && !DNS_LABEL.matcher(r.namespace()).matches()) {
+            add("replicas.namespace", "a Kubernetes namespace: lower-case letters, digits and '-', at most 63, got '"
+                    + r.namespace() + "'");
+        }
+        if (!r.identity().isEmpty() && !IDENTITY.matcher(r.identity()).matches()) {
+            add("replicas.identity", "letters, digits, '.', '_' and '-' only (at most 253), got '" + r.identity()
+                    + "'");
+        }
+        if (!r.advertiseUrl().isEmpty() && AdvertisedUrl.problem(r.advertiseUrl()) != null) {
+            add("replicas.advertise_url", AdvertisedUrl.problem(r.advertiseUrl()));
+        }
+    }
+
+    /** The settings of upstream's OpenTelemetry, AWS, GCP and MinIO features (the last three used by their issues). */
     private void upstreamFeatures(Settings s) {
         Settings.Otel o = s.otel();
         if (o.collectorPort() < 1 || o.collectorPort() > 65535) {

@@ -25,6 +25,7 @@ public record Settings(
         Auth auth,
         Tls tls,
         BlastRadius blastRadius,
+        Replicas replicas,
         Audit audit,
         Reverts reverts,
         Kafka kafka,
@@ -47,6 +48,11 @@ public record Settings(
                               List<String> actionners) {
     }
 
+    /** Several replicas: the Lease, the leader's address, the shared counters (the replicas package). */
+    public record Replicas(String namespace, String identity, String advertiseUrl, String leaseName,
+                           int leaseDurationMs, int renewDeadlineMs, int retryPeriodMs, int forwardTimeoutMs) {
+    }
+
     public record Audit(String file, int maxFileBytes, int maxFiles, int queueSize, List<String> notifiers) {
     }
 
@@ -57,7 +63,7 @@ public record Settings(
                         int sendTimeoutMs, int notificationTimeoutMs, int sessionTimeoutMs) {
     }
 
-    /** Upstream's OpenTelemetry settings (used by the OpenTelemetry issue). */
+    /** Upstream's OpenTelemetry settings (the telemetry package). */
     public record Otel(boolean tracesEnabled, boolean metricsEnabled, String collectorEndpoint, int collectorPort,
                        boolean collectorUseInsecureGrpc, int timeout) {
     }

@@ -136,6 +136,10 @@ public final class TalonConfig {
         return settings.kafka();
     }
 
+    public Settings.Replicas replicas() {
+        return settings.replicas();
+    }
+
     public Settings.Audit audit() {
         return settings.audit();
     }

@@ -40,6 +40,11 @@ public final class TalonHeaders {
     public static final String OUTPUT_TARGET = "TalonOutputTarget";
     /** The action's {@code output.parameters}, when it has an output. */
     public static final String OUTPUT_PARAMETERS = "TalonOutputParameters";
+    /**
+     * The W3C {@code traceparent} of the action's span (tracing on, docs/tracing.md): an actionner that calls out (a
+     * cloud function, an HTTP API) sends it as the {@code traceparent} header, so the callee's spans join the trace.
+     */
+    public static final String TRACEPARENT = "TalonTraceparent";
 
     public static final String STATUS = "TalonStatus";
     public static final String OUTPUT = "TalonOutput";

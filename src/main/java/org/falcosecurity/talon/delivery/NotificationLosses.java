@@ -7,6 +7,7 @@ import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.ops.UpstreamMetrics;
+import org.falcosecurity.talon.telemetry.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +29,12 @@ public class NotificationLosses implements Processor {
 
     private final TalonCounters counters;
     private final Path deadLetterFile;
+    private final Tracing tracing;
 
-    public NotificationLosses(TalonCounters counters, Path deadLetterFile) {
+    public NotificationLosses(TalonCounters counters, Path deadLetterFile, Tracing tracing) {
         this.counters = counters;
         this.deadLetterFile = deadLetterFile;
+        this.tracing = tracing;
     }
 
     /** Called before each redelivery ({@code onRedeliveryRef}). */
@@ -41,6 +44,7 @@ public class NotificationLosses implements Processor {
         Integer attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notification_retries", "notifier", notifier);
+        tracing.notificationRetry(exchange, attempt == null ? 0 : attempt);
         LOG.warn("notifier '{}' failed ({}); retry {} for rule='{}' action='{}'", notifier, Secrets.describe(cause),
                 attempt, exchange.getMessage().getHeader(TalonHeaders.RULE),
                 exchange.getMessage().getHeader(TalonHeaders.ACTION));
@@ -55,6 +59,7 @@ public class NotificationLosses implements Processor {
         UpstreamMetrics.notification(counters.registry(), exchange.getMessage().getBody(), notifier, false);
         LOG.error("notification to '{}' lost after its retries ({}): {}", notifier, Secrets.describe(cause),
                 summary(exchange));
+        tracing.notificationDone(exchange, "failed", Secrets.describe(cause));
         writeDeadLetter(exchange, notifier, "failed");
     }
 
@@ -65,6 +70,7 @@ public class NotificationLosses implements Processor {
     public void delivered(Exchange exchange) {
         counters.increment("notifications", "notifier", notifier(exchange), "status", "sent");
         UpstreamMetrics.notification(counters.registry(), exchange.getMessage().getBody(), notifier(exchange), true);
+        tracing.notificationDone(exchange, "sent", null);
     }
 
     /** A notifier's queue was full: this notification to that notifier is dropped (the others still get it). */
@@ -74,6 +80,7 @@ public class NotificationLosses implements Processor {
         UpstreamMetrics.notification(counters.registry(), exchange.getMessage().getBody(), notifier, false);
         LOG.error("notification to '{}' dropped, its queue is full ({}): {}", notifier, Secrets.describe(cause),
                 summary(exchange));
+        tracing.notificationDropped(exchange, notifier);
         writeDeadLetter(exchange, notifier, "queue_full");
     }
 

@@ -10,7 +10,7 @@ import org.falcosecurity.talon.catalog.Catalog;
 
 /**
  * Instantiates the route templates of {@code routes/dispatch.camel.yaml}: one worker per partition and one queue per
- * notifier route found.
+ * notifier route found; and, with leader election, one relay per partition ({@code routes/replicas.camel.yaml}).
  */
 public final class NotifierQueues {
 
@@ -58,6 +58,15 @@ public final class NotifierQueues {
         for (int i = 0; i < workers; i++) {
             TemplatedRouteBuilder.builder(context, "talon-worker")
                     .routeId("worker-" + i)
+                    .parameter("partition", String.valueOf(i))
+                    .add();
+        }
+    }
+
+    public static void createRelays(CamelContext context, int workers) {
+        for (int i = 0; i < workers; i++) {
+            TemplatedRouteBuilder.builder(context, "talon-relay")
+                    .routeId("relay-" + i)
                     .parameter("partition", String.valueOf(i))
                     .add();
         }

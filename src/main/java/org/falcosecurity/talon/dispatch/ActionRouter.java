@@ -12,6 +12,8 @@ import org.falcosecurity.talon.delivery.NotifierQueues;
 import org.falcosecurity.talon.rules.Action;
 import org.falcosecurity.talon.rules.Event;
 import org.falcosecurity.talon.rules.RuleMatch;
+import org.falcosecurity.talon.telemetry.Tracing;
+import io.opentelemetry.api.trace.SpanContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -52,15 +54,17 @@ public class ActionRouter {
     private final List<String> defaultNotifiers;
     private final Supplier<Catalog> catalog;
     private final ResultListener listener;
-    private final BlastRadiusGuard guard;
+    private final BlastRadius guard;
+    private final Tracing tracing;
     private AuditTrail audit;
 
     public ActionRouter(List<String> defaultNotifiers, Supplier<Catalog> catalog, ResultListener listener,
-                        BlastRadiusGuard guard) {
+                        BlastRadius guard, Tracing tracing) {
         this.defaultNotifiers = List.copyOf(defaultNotifiers);
         this.catalog = catalog;
         this.listener = listener;
         this.guard = guard;
+        this.tracing = tracing;
     }
 
     /** Where refusals are recorded as such (set before the routes start). */
@@ -78,6 +82,8 @@ public class ActionRouter {
         /** The result the notify route is about to fan out, and to which queues. */
         ActionResult pendingResult;
         String pendingQueues;
+        /** The span of the pending result's action: its notifications' parent (null without tracing). */
+        SpanContext pendingSpan;
         final List<ActionResult> results = new ArrayList<>();
     }
 
@@ -113,6 +119,7 @@ public class ActionRouter {
             if (ActionResult.FAILURE.equals(result.getStatus()) && !done.action().ignoreErrors()) {
                 st.abortedRules.add(done.ruleIndex());
             }
+            st.pendingSpan = tracing.actionDone(exchange, result);
             if (deliver(exchange, st, done, event, result)) {
                 return NOTIFY_ENDPOINT;
             }
@@ -126,20 +133,20 @@ public class ActionRouter {
                 ActionResult r = result(exchange, s, event, ActionResult.DRY_RUN,
                         "would run " + s.action().actionner() + " with " + masked(s.action()),
                         "", null, defaultObjects(event));
-                if (deliver(exchange, st, s, event, r)) {
+                if (notRun(exchange, st, s, event, r)) {
                     return NOTIFY_ENDPOINT;
                 }
                 continue;
             }
-            String limited = guard == null ? null
-                    : guard.tryAcquire(s.match().rule().name(), s.action().actionner(), event);
-            if (limited != null) {
-                ActionResult r = result(exchange, s, event, ActionResult.IGNORED, limited, limited, null,
-                        defaultObjects(event));
-                if (audit != null) {
-                    audit.refused(r, "blast radius");
+            ActionResult refused = blastRadius(exchange, s, event);
+            if (refused != null) {
+                if (ActionResult.FAILURE.equals(refused.getStatus()) && !s.action().ignoreErrors()) {
+                    st.abortedRules.add(s.ruleIndex());
                 }
-                if (deliver(exchange, st, s, event, r)) {
+                if (audit != null) {
+                    audit.refused(refused, "blast radius");
+                }
+                if (notRun(exchange, st, s, event, refused)) {
                     return NOTIFY_ENDPOINT;
                 }
                 continue;
@@ -148,6 +155,31 @@ public class ActionRouter {
             return ACTION_ENDPOINT;
         }
         return null;
+    }
+
+    /**
+     * The blast-radius check of a guarded action: {@code null} when it may run, an {@code ignored} result over a
+     * limit, a {@code failure} when the shared counters cannot be reached (fail closed: the action does not run).
+     */
+    private ActionResult blastRadius(Exchange exchange, Step s, Event event) {
+        if (guard == null) {
+            return null;
+        }
+        try {
+            String limited = guard.tryAcquire(s.match().rule().name(), s.action().actionner(), event);
+            return limited == null ? null : result(exchange, s, event, ActionResult.IGNORED, limited, limited, null,
+                    defaultObjects(event));
+        } catch (BlastRadius.Unavailable e) {
+            String error = "blast-radius limits cannot be checked (" + e.getMessage() + "): the guarded action does"
+                    + " not run";
+            return result(exchange, s, event, ActionResult.FAILURE, null, "", error, defaultObjects(event));
+        }
+    }
+
+    /** A result the dispatcher made without running the action (its span too). */
+    private boolean notRun(Exchange exchange, State st, Step s, Event event, ActionResult r) {
+        st.pendingSpan = tracing.actionNotRun(exchange, s.ruleIndex(), s.action(), r);
+        return deliver(exchange, st, s, event, r);
     }
 
     /** The action's parameters with its declared secrets (and anything named like one) masked. */
@@ -189,6 +221,8 @@ public class ActionRouter {
         }
         // only ever built from a validated actionner name (Catalog.ACTIONNER_NAME), never from event data
         exchange.setProperty(PROP_ACTIONNER_ENDPOINT, Catalog.actionnerEndpoint(s.action().actionner()));
+        // the action's span, and its traceparent (header TalonTraceparent) for calls the actionner makes
+        tracing.actionStarted(exchange, s.ruleIndex(), s.action());
     }
 
     /** First step of {@code direct:talon-notify}: the result as body and the notifier headers. */
@@ -199,6 +233,9 @@ public class ActionRouter {
         m.removeHeaders("Talon*");
         NotifierQueues.setResult(m, r);
         m.setHeader(TalonHeaders.NOTIFIER_QUEUES, st.pendingQueues);
+        if (st.pendingSpan != null) {
+            exchange.setProperty(Tracing.PROP_NOTIFY_PARENT, st.pendingSpan);
+        }
     }
 
     /** The results of an exchange so far. */

@@ -20,13 +20,14 @@ import java.util.regex.Pattern;
  * Deployment's pod) counts as {@code <ns>/<name>}, {@code <name>-<id>} (DaemonSet, Job) and {@code <name>-<n>}
  * (StatefulSet) as {@code <ns>/<name>}; a pod whose name matches none of these counts on its own.
  */
-public class BlastRadiusGuard {
+public class BlastRadiusGuard implements BlastRadius {
 
     private static final Pattern DEPLOYMENT_POD = Pattern.compile("^(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}$");
     private static final Pattern SUFFIXED_POD = Pattern.compile("^(.+)-([a-z0-9]{5}|\\d+)$");
 
     /** Beyond this many tracked rules or workloads, empty windows are swept (bounds memory). */
-    private static final int MAX_TRACKED = 10_000;
+    /** At most this many rules and workloads are tracked (a replica or the shared counters). */
+    public static final int MAX_TRACKED = 10_000;
 
     private final long windowNanos;
     private final int maxTotal;
@@ -48,6 +49,7 @@ public class BlastRadiusGuard {
         this.clock = clock;
     }
 
+    /** Whether any limit is set. */
     public boolean enabled() {
         return maxTotal > 0 || maxPerRule > 0 || maxPerWorkload > 0;
     }
@@ -57,6 +59,7 @@ public class BlastRadiusGuard {
      *
      * @return {@code null} when the action may run, else the reason it may not
      */
+    @Override
     public synchronized String tryAcquire(String rule, String actionner, Event event) {
         if (!enabled() || !guarded.contains(actionner)) {
             return null;
@@ -107,7 +110,7 @@ public class BlastRadiusGuard {
     }
 
     /** {@code namespace/workload} of the event's pod, or {@code null} when the event names no pod. */
-    static String workload(Event e) {
+    public static String workload(Event e) {
         String pod = e.podName();
         if (pod == null) {
             return null;

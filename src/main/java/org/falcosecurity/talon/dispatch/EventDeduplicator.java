@@ -7,7 +7,9 @@ import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.rules.Event;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -107,5 +109,65 @@ public class EventDeduplicator extends ServiceSupport implements IdempotentRepos
 
     synchronized int size() {
         return seen.size();
+    }
+
+    /**
+     * The keys still inside the window, newest first, each with the wall-clock time (epoch milliseconds) it expires,
+     * up to {@code maxChars} characters of keys: what a leader hands over to the next one when it stops.
+     */
+    public synchronized List<Map.Entry<String, Long>> snapshot(int maxChars) {
+        long now = clock.getAsLong();
+        long wallNow = System.currentTimeMillis();
+        expire(now);
+        List<Map.Entry<String, Long>> out = new ArrayList<>();
+        List<Map.Entry<String, Long>> entries = new ArrayList<>(seen.entrySet());
+        int chars = 0;
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Map.Entry<String, Long> e = entries.get(i);
+            chars += e.getKey().length();
+            if (chars > maxChars) {
+                break;
+            }
+            out.add(Map.entry(e.getKey(), wallNow + (e.getValue() - now) / 1_000_000L));
+        }
+        return out;
+    }
+
+    /**
+     * Adds keys another replica saw (from {@link #snapshot}), each until its wall-clock expiry, unless already
+     * known; returns how many were added.
+     */
+    public synchronized int seed(List<Map.Entry<String, Long>> entries) {
+        if (windowNanos == 0) {
+            return 0;
+        }
+        long now = clock.getAsLong();
+        long wallNow = System.currentTimeMillis();
+        int added = 0;
+        // oldest first, so the map stays in expiry order
+        List<Map.Entry<String, Long>> sorted = new ArrayList<>(entries);
+        sorted.sort(Map.Entry.comparingByValue());
+        for (Map.Entry<String, Long> e : sorted) {
+            long left = e.getValue() - wallNow;
+            if (left <= 0 || left > windowNanos / 1_000_000L || seen.containsKey(e.getKey())
+                    || seen.size() >= maxEntries) {
+                continue;
+            }
+            seen.put(e.getKey(), now + left * 1_000_000L);
+            added++;
+        }
+        if (added > 0) {
+            // back in expiry order, which expire() relies on
+            List<Map.Entry<String, Long>> all = new ArrayList<>(seen.entrySet());
+            all.sort((a, b) -> Long.signum(a.getValue() - b.getValue()));
+            seen.clear();
+            all.forEach(x -> seen.put(x.getKey(), x.getValue()));
+        }
+        return added;
+    }
+
+    /** The deduplication window, in seconds. */
+    public long windowSeconds() {
+        return windowNanos / 1_000_000_000L;
     }
 }

@@ -14,6 +14,9 @@ import org.falcosecurity.talon.rules.EventParser;
 import org.falcosecurity.talon.rules.RuleEngine;
 import org.falcosecurity.talon.rules.RuleMatch;
 import org.falcosecurity.talon.rules.TraceIds;
+import org.falcosecurity.talon.telemetry.TraceContexts;
+import org.falcosecurity.talon.telemetry.Tracing;
+import io.opentelemetry.api.trace.SpanContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,6 +31,14 @@ import java.util.List;
  */
 public class EventIntake {
 
+    /** Set by a replica that forwards an event to the leader: its name (replicas/LeaderRelay). */
+    public static final String RELAYED_BY = "Falco-Talon-Relayed-By";
+    /** Set by a replica that forwards an event: the trace id it answered the sender with. */
+    public static final String RELAYED_TRACE_ID = "Falco-Talon-Trace-Id";
+    /** Exchange property: the replica that forwarded this event (absent when the sender posted it here). */
+    public static final String PROP_RELAYED_BY = "TalonRelayedBy";
+    private static final java.util.regex.Pattern REPLICA_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,253}");
+
     private static final Logger EVENTS = LoggerFactory.getLogger("falco-talon.events");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -37,13 +48,14 @@ public class EventIntake {
     private final boolean printAllEvents;
     private final byte[] expectedAuthorization;
     private final TalonCounters counters;
+    private final Tracing tracing;
     private AuditTrail audit;
 
     /**
      * @param authToken the bearer token senders must present, or empty for an open intake
      */
     public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes, String authToken,
-                       TalonCounters counters) {
+                       TalonCounters counters, Tracing tracing) {
         this.parser = new EventParser(maxBodyBytes);
         this.engine = engine;
         this.workers = workers;
@@ -51,6 +63,7 @@ public class EventIntake {
         this.expectedAuthorization = authToken == null || authToken.isEmpty() ? null
                 : ("Bearer " + authToken).getBytes(StandardCharsets.UTF_8);
         this.counters = counters;
+        this.tracing = tracing;
     }
 
     /** Where the intake records each event it accepts, with its plan (set before the routes start). */
@@ -67,6 +80,8 @@ public class EventIntake {
                     "use POST to send a Falco event (got " + sanitize(method) + ")", null);
         }
         byte[] body = exchange.getMessage().getBody(byte[].class);
+        // read once: the bytes stay the body (a follower forwards them to the leader as received)
+        exchange.getMessage().setBody(body);
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
         if ((body == null || body.length == 0) && (contentType.startsWith("application/x-www-form-urlencoded")
                 || contentType.startsWith("multipart/form-data"))) {
@@ -80,7 +95,25 @@ public class EventIntake {
         } catch (BadEventException e) {
             throw new IntakeException(400, "bad_event", e.getMessage(), e.field());
         }
-        admit(exchange, event);
+        // a valid W3C traceparent names the trace the event belongs to: its trace id becomes the event's (a replica
+        // forwarding the event says which one it gave the sender)
+        SpanContext parent = TraceContexts.parent(exchange.getMessage().getHeader("traceparent", String.class));
+        String relayed = relayedTraceId(exchange);
+        admit(exchange, event, relayed != null ? relayed : parent != null ? parent.getTraceId() : null, parent);
+    }
+
+    /**
+     * An event another replica forwarded keeps the trace id that replica answered with; the forwarding replica's
+     * name must be a replica name (it only ever reaches logs and counters of this replica).
+     */
+    private static String relayedTraceId(Exchange exchange) {
+        String by = exchange.getMessage().getHeader(RELAYED_BY, String.class);
+        if (by == null) {
+            return null;
+        }
+        exchange.setProperty(PROP_RELAYED_BY, REPLICA_NAME.matcher(by).matches() ? by : "?");
+        String trace = exchange.getMessage().getHeader(RELAYED_TRACE_ID, String.class);
+        return TraceIds.valid(trace) ? trace : null;
     }
 
     /** Whether requests must carry the token (auth.token or auth.token_file is set). */
@@ -106,8 +139,25 @@ public class EventIntake {
 
     /** Plans an already parsed event and sets the exchange properties the workers read. */
     public void admit(Exchange exchange, Event event) {
-        String traceId = TraceIds.of(event);
+        admit(exchange, event, null, null);
+    }
+
+    private void admit(Exchange exchange, Event event, String givenTraceId, SpanContext parent) {
+        String traceId = givenTraceId != null ? givenTraceId : TraceIds.of(event);
         List<RuleMatch> plan = engine.plan(event);
+        exchange.setProperty(TalonHeaders.PROP_EVENT, event);
+        exchange.setProperty(TalonHeaders.PROP_PLAN, plan);
+        exchange.setProperty(TalonHeaders.PROP_MATCHED, !plan.isEmpty());
+        exchange.setProperty(TalonHeaders.TRACE_ID, traceId);
+        exchange.setProperty(TalonHeaders.PROP_PARTITION, partition(event, workers));
+        exchange.setProperty(TalonHeaders.PROP_RECEIVED_NANOS, System.nanoTime());
+        tracing.received(exchange, "event", event, traceId, parent, exchange.getProperty(PROP_RELAYED_BY, String.class));
+        tracing.planned(exchange, plan);
+        if (exchange.getProperty(PROP_RELAYED_BY) != null) {
+            // counted and logged by the replica that received it
+            counters.increment("relay_events", "direction", "received");
+            return;
+        }
         // Talon's own labels come from bounded sets only: the parsed priority and the operator's rule names
         counters.increment("events_received", "priority", event.priority().displayName());
         // upstream's names too: their event-derived labels are bounded by UpstreamMetrics
@@ -116,12 +166,6 @@ public class EventIntake {
             counters.increment("events_matched", "rule", m.rule().name());
             UpstreamMetrics.match(counters.registry(), event, m.rule());
         }
-        exchange.setProperty(TalonHeaders.PROP_EVENT, event);
-        exchange.setProperty(TalonHeaders.PROP_PLAN, plan);
-        exchange.setProperty(TalonHeaders.PROP_MATCHED, !plan.isEmpty());
-        exchange.setProperty(TalonHeaders.TRACE_ID, traceId);
-        exchange.setProperty(TalonHeaders.PROP_PARTITION, partition(event, workers));
-        exchange.setProperty(TalonHeaders.PROP_RECEIVED_NANOS, System.nanoTime());
         if (printAllEvents || !plan.isEmpty()) {
             logEvent(event, plan, traceId);
         }

@@ -9,6 +9,7 @@ import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.intake.IntakeException;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.rules.Event;
+import org.falcosecurity.talon.telemetry.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,21 +29,25 @@ public class KafkaIntake {
 
     /** Header carrying the trace id to the consumer (a Kafka record header). */
     public static final String TRACE_HEADER = TalonHeaders.TRACE_ID;
+    /** Header carrying the intake's span to the consumer (W3C traceparent), when tracing is on. */
+    public static final String TRACEPARENT_HEADER = "traceparent";
 
     private static final Logger LOG = LoggerFactory.getLogger("falco-talon.kafka");
     static final int RETRY_AFTER_SECONDS = 1;
 
     private final TalonCounters counters;
     private final long coolDownNanos;
+    private final Tracing tracing;
     private volatile long refuseUntil = System.nanoTime();
 
-    public KafkaIntake(TalonCounters counters) {
-        this(counters, TimeUnit.SECONDS.toNanos(RETRY_AFTER_SECONDS));
+    public KafkaIntake(TalonCounters counters, Tracing tracing) {
+        this(counters, TimeUnit.SECONDS.toNanos(RETRY_AFTER_SECONDS), tracing);
     }
 
-    KafkaIntake(TalonCounters counters, long coolDownNanos) {
+    KafkaIntake(TalonCounters counters, long coolDownNanos, Tracing tracing) {
         this.counters = counters;
         this.coolDownNanos = coolDownNanos;
+        this.tracing = tracing;
     }
 
     /** Refuses the event at once while the cool-down after a failed write lasts. */
@@ -62,6 +67,10 @@ public class KafkaIntake {
         m.setBody(m.getBody(byte[].class));
         m.setHeader(KafkaConstants.KEY, event.podKey());
         m.setHeader(TRACE_HEADER, exchange.getProperty(TalonHeaders.TRACE_ID, String.class));
+        String traceparent = tracing.traceparent(exchange);
+        if (traceparent != null) {
+            m.setHeader(TRACEPARENT_HEADER, traceparent);
+        }
     }
 
     /** The broker acknowledged the record. */

@@ -13,6 +13,8 @@ import org.falcosecurity.talon.rules.Event;
 import org.falcosecurity.talon.rules.EventParser;
 import org.falcosecurity.talon.rules.RuleEngine;
 import org.falcosecurity.talon.rules.TraceIds;
+import org.falcosecurity.talon.telemetry.TraceContexts;
+import org.falcosecurity.talon.telemetry.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,14 +49,16 @@ public class KafkaRecords {
     private final EventIntake intake;
     private final TalonCounters counters;
     private final long notificationTimeoutMs;
+    private final Tracing tracing;
 
     public KafkaRecords(RuleEngine engine, EventIntake intake, int maxRecordBytes, long notificationTimeoutMs,
-                        TalonCounters counters) {
+                        TalonCounters counters, Tracing tracing) {
         this.parser = new EventParser(maxRecordBytes);
         this.engine = engine;
         this.intake = intake;
         this.counters = counters;
         this.notificationTimeoutMs = notificationTimeoutMs;
+        this.tracing = tracing;
     }
 
     /**
@@ -68,9 +72,14 @@ public class KafkaRecords {
         }
         Message m = exchange.getMessage();
         String trace = traceId(m.getHeader(KafkaIntake.TRACE_HEADER));
+        var plan = engine.plan(event);
         exchange.setProperty(TalonHeaders.PROP_EVENT, event);
-        exchange.setProperty(TalonHeaders.PROP_PLAN, engine.plan(event));
+        exchange.setProperty(TalonHeaders.PROP_PLAN, plan);
         exchange.setProperty(TalonHeaders.TRACE_ID, trace != null ? trace : TraceIds.of(event));
+        // the trace the intake started (the record's traceparent header) goes on here
+        tracing.received(exchange, "consume", event, exchange.getProperty(TalonHeaders.TRACE_ID, String.class),
+                TraceContexts.parent(text(m.getHeader(KafkaIntake.TRACEPARENT_HEADER))), null);
+        tracing.planned(exchange, plan);
         // the latency metric counts from the write to the topic (another replica's clock: milliseconds apart)
         Long written = m.getHeader(KafkaConstants.TIMESTAMP, Long.class);
         long waited = written == null ? 0 : Math.max(0, System.currentTimeMillis() - written);
@@ -137,8 +146,12 @@ public class KafkaRecords {
     }
 
     private static String traceId(Object header) {
-        String s = header instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
-                : header == null ? null : header.toString();
+        String s = text(header);
         return s != null && TRACE_ID.matcher(s).matches() ? s : null;
+    }
+
+    private static String text(Object header) {
+        return header instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
+                : header == null ? null : header.toString();
     }
 }

@@ -2,6 +2,7 @@ package org.falcosecurity.talon.notifiers;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.falcosecurity.talon.telemetry.Tracing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -17,10 +18,17 @@ final class HttpNotifiers {
     private HttpNotifiers() {
     }
 
-    /** Drops every header (the HTTP producer would send them all) and sets the target, method and body. */
+    /**
+     * Drops every header (the HTTP producer would send them all) and sets the target, method and body, and the
+     * notification's W3C {@code traceparent} when tracing is on (the receiver's spans join the event's trace).
+     */
     static Message request(Exchange exchange, String url, String method, String body) {
         Message m = exchange.getMessage();
         m.removeHeaders("*");
+        String traceparent = exchange.getProperty(Tracing.TRACEPARENT, String.class);
+        if (traceparent != null) {
+            m.setHeader("traceparent", traceparent);
+        }
         m.setHeader(Exchange.HTTP_URI, url);
         m.setHeader(Exchange.HTTP_METHOD, method);
         m.setBody(body);

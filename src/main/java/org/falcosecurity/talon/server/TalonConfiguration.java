@@ -43,6 +43,11 @@ import org.falcosecurity.talon.ops.KubernetesHealthCheck;
 import org.falcosecurity.talon.ops.Readiness;
 import org.falcosecurity.talon.ops.RulesHealthCheck;
 import org.falcosecurity.talon.ops.TalonMetrics;
+import org.falcosecurity.talon.replicas.ReplicaIdentity;
+import org.falcosecurity.talon.replicas.Replicas;
+import org.falcosecurity.talon.replicas.ReplicasHealthCheck;
+import org.falcosecurity.talon.telemetry.OtlpCounters;
+import org.falcosecurity.talon.telemetry.Tracing;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,25 +78,35 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("kubernetesClient", runtime.kubernetes().client());
         bindKubernetesActionners(context, registry, runtime);
         TalonConfig cfg = runtime.config();
+        ReplicaIdentity me = ReplicaIdentity.of(cfg, System.getenv());
+        Tracing tracing = telemetry(context, runtime, me);
         EventIntake intake = new EventIntake(runtime.engine(), cfg.workers(), cfg.printAllEvents(), maxBody,
-                cfg.authToken(), runtime.counters());
+                cfg.authToken(), runtime.counters(), tracing);
         intake.auditTrail(runtime.audit());
         registry.bind("eventIntake", intake);
         registry.bind("auditTrail", runtime.audit());
         registry.bind("undoRequests", new UndoRequests(intake, registry.lookupByNameAndType("kubernetesReverts",
                 Reverts.class), new ClusterAccess(runtime::kubernetes)));
         // Kafka mode (routes/kafka.camel.yaml; its routes exist only when kafka.enabled)
-        registry.bind("kafkaIntake", new KafkaIntake(runtime.counters()));
+        registry.bind("kafkaIntake", new KafkaIntake(runtime.counters(), tracing));
         registry.bind("kafkaRecords", new KafkaRecords(runtime.engine(), intake, maxBody,
-                cfg.kafka().notificationTimeoutMs(), runtime.counters()));
-        registry.bind("eventDeduplicator", new EventDeduplicator(cfg.deduplication().timeWindowSeconds(),
+                cfg.kafka().notificationTimeoutMs(), runtime.counters(), tracing));
+        EventDeduplicator deduplicator = new EventDeduplicator(cfg.deduplication().timeWindowSeconds(),
                 cfg.deduplication().key(), cfg.deduplication().maxEntries(), runtime.counters(),
-                System::nanoTime));
+                System::nanoTime);
+        registry.bind("eventDeduplicator", deduplicator);
         BlastRadiusGuard guard = new BlastRadiusGuard(cfg.blastRadius().windowSeconds(),
                 cfg.blastRadius().maxActions(), cfg.blastRadius().maxActionsPerRule(),
                 cfg.blastRadius().maxActionsPerWorkload(), cfg.blastRadius().actionners(),
                 System::nanoTime);
-        ActionRouter router = new ActionRouter(cfg.defaultNotifiers(), runtime::catalog, runtime::fireResult, guard);
+        // several replicas: leader election and forwarding (routes/replicas.camel.yaml), shared blast-radius counters
+        Replicas replicas = Replicas.create(cfg, me, runtime.kubernetes(), deduplicator, guard, runtime.counters(),
+                tracing);
+        runtime.replicas(replicas);
+        registry.bind("leaderRelay", replicas.relay());
+        registry.bind("replicasHealthCheck", new ReplicasHealthCheck(replicas.leadership()));
+        ActionRouter router = new ActionRouter(cfg.defaultNotifiers(), runtime::catalog, runtime::fireResult,
+                replicas.blastRadius(), tracing);
         router.auditTrail(runtime.audit());
         registry.bind("actionRouter", router);
         registry.bind("podGate", new PodGate());
@@ -100,10 +115,29 @@ public class TalonConfiguration implements CamelConfiguration {
         String deadLetter = context.getPropertiesComponent().resolveProperty("talon.notifier.dead-letter-file")
                 .orElse("");
         NotificationLosses losses = new NotificationLosses(runtime.counters(),
-                deadLetter.isBlank() ? null : Path.of(deadLetter));
+                deadLetter.isBlank() ? null : Path.of(deadLetter), tracing);
         registry.bind("notificationLosses", losses);
         registry.bind("notifierFanOut", new NotifierFanOut(losses));
         bindNotifiers(context, runtime);
+    }
+
+    /**
+     * Traces and pushed counters (otel.*, docs/tracing.md): the bean {@code talonTracing} the routes call, the output
+     * spans' event notifier; both disabled by default.
+     */
+    private static Tracing telemetry(CamelContext context, TalonRuntime runtime, ReplicaIdentity me) {
+        var otel = runtime.config().otel();
+        Tracing tracing = Tracing.create(otel, new Tracing.Tuning(
+                intProperty(context, "talon.otel.max-queue-size", 2048),
+                intProperty(context, "talon.otel.max-export-batch-size", 512),
+                intProperty(context, "talon.otel.schedule-delay-ms", 1000),
+                intProperty(context, "talon.otel.max-attribute-length", 4096)), me.name(), runtime.counters());
+        tracing.instrument(context);
+        OtlpCounters metrics = OtlpCounters.create(otel, intProperty(context, "talon.otel.metric-interval-ms", 60000),
+                me.name(), runtime.meterRegistry());
+        runtime.telemetry(tracing, metrics);
+        context.getRegistry().bind("talonTracing", tracing);
+        return tracing;
     }
 
     /**

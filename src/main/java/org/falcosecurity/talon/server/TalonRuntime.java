@@ -14,6 +14,9 @@ import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.contract.ResultListener;
 import org.falcosecurity.talon.kubernetes.KubernetesClients;
 import org.falcosecurity.talon.ops.TalonCounters;
+import org.falcosecurity.talon.replicas.Replicas;
+import org.falcosecurity.talon.telemetry.OtlpCounters;
+import org.falcosecurity.talon.telemetry.Tracing;
 import org.falcosecurity.talon.rules.RuleEngine;
 
 import java.util.List;
@@ -35,6 +38,9 @@ public final class TalonRuntime {
     private final List<ResultListener> resultListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private KubernetesClients.Connection kubernetes;
     private boolean ownsKubernetesClient;
+    private Tracing tracing = Tracing.disabled();
+    private OtlpCounters otlpCounters;
+    private Replicas replicas;
     private final AuditTrail audit;
 
     public TalonRuntime(TalonConfig config, RuleFiles ruleFiles) {
@@ -109,6 +115,36 @@ public final class TalonRuntime {
     synchronized void closeKubernetesClient() {
         if (kubernetes != null && ownsKubernetesClient) {
             kubernetes.client().close();
+        }
+    }
+
+    /** This Talon's traces (disabled unless otel.traces_enabled). */
+    public synchronized Tracing tracing() {
+        return tracing;
+    }
+
+    /** How this replica works with the others (leader election, shared blast-radius counters). */
+    public synchronized Replicas replicas() {
+        return replicas;
+    }
+
+    synchronized void telemetry(Tracing t, OtlpCounters metrics) {
+        this.tracing = t;
+        this.otlpCounters = metrics;
+    }
+
+    synchronized void replicas(Replicas r) {
+        this.replicas = r;
+    }
+
+    /** Once Camel stopped: the leader hands over and releases the Lease, the last spans and counters go out. */
+    synchronized void stopReplicasAndTelemetry() {
+        if (replicas != null) {
+            replicas.stop();
+        }
+        tracing.close();
+        if (otlpCounters != null) {
+            otlpCounters.close();
         }
     }
 

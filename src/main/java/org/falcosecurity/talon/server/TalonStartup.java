@@ -99,6 +99,10 @@ public final class TalonStartup extends MainListenerSupport {
                     runtime.config().kafka().groupId(), runtime.config().workers());
         } else {
             NotifierQueues.createWorkers(context, runtime.config().workers());
+            if (runtime.replicas().leadership() != null) {
+                // a follower's events wait in these queues for the leader (routes/replicas.camel.yaml)
+                NotifierQueues.createRelays(context, runtime.config().workers());
+            }
         }
     }
 
@@ -109,6 +113,7 @@ public final class TalonStartup extends MainListenerSupport {
             // pending reverts recorded on the objects: by this replica before a restart, or by another one
             main.getCamelContext().getRegistry().lookupByNameAndType("kubernetesReverts", Reverts.class).start();
         }
+        runtime.replicas().start();
         if (runtime.config().watchRules()) {
             try {
                 reloader.watch(5000);
@@ -130,6 +135,7 @@ public final class TalonStartup extends MainListenerSupport {
 
     @Override
     public void afterStop(BaseMainSupport main) {
+        runtime.stopReplicasAndTelemetry();
         runtime.audit().close();
         runtime.closeKubernetesClient();
     }

@@ -88,7 +88,7 @@ class HelmChartSimulatorTest {
     void defaultRenderIsValidAndHardened() throws Exception {
         List<HasMetadata> objects = render();
         assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
-                "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment");
+                "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment");
         K8sManifests.createAll(k8s.client(), objects, "falco");
 
         Deployment d = one(objects, Deployment.class);
@@ -110,6 +110,24 @@ class HelmChartSimulatorTest {
         assertThat(crb.getRoleRef().getName()).isEqualTo(one(objects, ClusterRole.class).getMetadata().getName());
         assertThat(crb.getSubjects().get(0).getNamespace()).isEqualTo("falco");
         assertThat(one(objects, Service.class).getSpec().getPorts().get(0).getPort()).isEqualTo(2803);
+
+        // several replicas: who each pod is (the Downward API), and a Role on the Lease and the shared ConfigMaps
+        // in Talon's namespace only
+        assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
+                .contains("POD_NAME=metadata.name", "NAMESPACE=metadata.namespace", "POD_IP=status.podIP");
+        var role = one(objects, io.fabric8.kubernetes.api.model.rbac.Role.class);
+        assertThat(role.getMetadata().getNamespace()).isEqualTo("falco");
+        assertThat(K8sManifests.grants(role.getRules())).containsExactlyInAnyOrder("coordination.k8s.io/leases:get",
+                "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update", "core/configmaps:create",
+                "core/configmaps:get", "core/configmaps:update");
+        assertThat(role.getRules()).anySatisfy(r -> assertThat(r.getResourceNames())
+                .containsExactlyInAnyOrder("falco-talon-blast-radius", "falco-talon-handover"));
+        var rb = one(objects, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
+        assertThat(rb.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertThat(rb.getSubjects()).singleElement().satisfies(sub -> {
+            assertThat(sub.getName()).isEqualTo(sa.getMetadata().getName());
+            assertThat(sub.getNamespace()).isEqualTo("falco");
+        });
     }
 
     @Test
@@ -164,7 +182,8 @@ class HelmChartSimulatorTest {
                 "config.kafka.topic=talon", "config.kafka.group_id=talon-prod", "replicaCount=3",
                 "fullnameOverride=talon-kafka");
         assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
-                "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment", "PodDisruptionBudget");
+                "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment",
+                "PodDisruptionBudget");
         K8sManifests.createAll(k8s.client(), objects, "falco-kafka");
         Deployment d = one(objects, Deployment.class);
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
@@ -225,7 +244,7 @@ class HelmChartSimulatorTest {
         List<String> allOff = new ArrayList<>(allOn.stream().map(s -> s.replace("=true", "=false")).toList());
         assertThat(one(render(allOff.toArray(String[]::new)), ClusterRole.class).getRules()).isEmpty();
         assertThat(render("rbac.create=false")).extracting(HasMetadata::getKind)
-                .doesNotContain("ClusterRole", "ClusterRoleBinding");
+                .doesNotContain("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
     }
 
     @Test

@@ -111,7 +111,8 @@ class KubernetesManifestsSimulatorTest {
         Tools.Result r = Tools.run(List.of(kubectl.toString(), "kustomize", DIR.toString()));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize kubernetes/");
-        assertThat(objects).hasSize(6);
+        // with the Role and RoleBinding of several replicas (role.yaml)
+        assertThat(objects).hasSize(8);
         for (HasMetadata o : objects) {
             if (o instanceof io.fabric8.kubernetes.api.model.Namespaced) {
                 assertThat(o.getMetadata().getNamespace()).as(o.getKind()).isEqualTo("falco");
@@ -120,6 +121,15 @@ class KubernetesManifestsSimulatorTest {
         ClusterRoleBinding crb = objects.stream().filter(ClusterRoleBinding.class::isInstance)
                 .map(ClusterRoleBinding.class::cast).findFirst().orElseThrow();
         assertThat(crb.getSubjects().get(0).getNamespace()).isEqualTo("falco");
+        // the Lease and the shared ConfigMaps: a Role in Talon's namespace, bound to its service account there
+        var rb = objects.stream().filter(io.fabric8.kubernetes.api.model.rbac.RoleBinding.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.rbac.RoleBinding.class::cast).findFirst().orElseThrow();
+        assertThat(rb.getRoleRef().getKind()).isEqualTo("Role");
+        assertThat(rb.getSubjects().get(0).getNamespace()).isEqualTo("falco");
+        var role = objects.stream().filter(io.fabric8.kubernetes.api.model.rbac.Role.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.rbac.Role.class::cast).findFirst().orElseThrow();
+        assertThat(K8sManifests.grants(role.getRules())).contains("coordination.k8s.io/leases:get",
+                "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update");
     }
 
     @Test
@@ -138,7 +148,7 @@ class KubernetesManifestsSimulatorTest {
         Tools.Result r = Tools.run(List.of(Tools.kubectl().toString(), "kustomize", copy.toString()));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize (kafka component)");
-        assertThat(objects).hasSize(7);
+        assertThat(objects).hasSize(9);
         // the cluster-scoped objects are the same as without the component (created by the test above)
         K8sManifests.createAll(k8s.client(), objects.stream()
                 .filter(o -> o instanceof io.fabric8.kubernetes.api.model.Namespaced).toList(), "falco-kafka");

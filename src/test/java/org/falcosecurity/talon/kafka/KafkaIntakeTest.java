@@ -28,7 +28,7 @@ class KafkaIntakeTest {
 
     @Test
     void aBrokerThatCannotTakeItIs503WithRetryAfterThenACoolDownThenATryAgain() throws Exception {
-        KafkaIntake intake = new KafkaIntake(counters, TimeUnit.SECONDS.toNanos(3));
+        KafkaIntake intake = new KafkaIntake(counters, TimeUnit.SECONDS.toNanos(3), org.falcosecurity.talon.telemetry.Tracing.disabled());
         Exchange e = failedWith(new org.apache.camel.RuntimeCamelException(new TimeoutException("Expiring 1 record")));
         assertThatThrownBy(() -> intake.failed(e)).isInstanceOfSatisfying(IntakeException.class, x -> {
             assertThat(x.getStatus()).isEqualTo(503);
@@ -49,7 +49,7 @@ class KafkaIntakeTest {
 
     @Test
     void aRecordTooLargeForTheTopicIs413AndNoCoolDown() throws Exception {
-        KafkaIntake intake = new KafkaIntake(counters);
+        KafkaIntake intake = new KafkaIntake(counters, org.falcosecurity.talon.telemetry.Tracing.disabled());
         Exchange e = failedWith(new RecordTooLargeException("too big"));
         assertThatThrownBy(() -> intake.failed(e)).isInstanceOfSatisfying(IntakeException.class,
                 x -> assertThat(x.getStatus()).isEqualTo(413));

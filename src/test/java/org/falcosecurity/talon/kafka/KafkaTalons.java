@@ -1,13 +1,12 @@
 package org.falcosecurity.talon.kafka;
 
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.KafkaBroker;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.WebPods;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,20 +14,9 @@ import java.util.concurrent.TimeUnit;
 /** Talon instances in Kafka mode for the tests: the same rules (label the pod), a recording notifier. */
 final class KafkaTalons {
 
-    static final String NAMESPACE = "default";
+    static final String NAMESPACE = WebPods.NAMESPACE;
 
-    /** One action per event: label the pod (idempotent: a label already set is a success). */
-    static final String RULES = """
-            - rule: Mark shells
-              match:
-                rules: [Terminal shell in container]
-              actions:
-                - action: Mark pod
-                  actionner: kubernetes:label
-                  parameters:
-                    labels:
-                      falco.org/suspicious: "true"
-            """;
+    static final String RULES = WebPods.LABEL_RULES;
 
     /** A notifier that records what it delivers (after a small pause, as a real one takes), and can be held. */
     static final String RECORD_NOTIFIER = """
@@ -96,24 +84,14 @@ final class KafkaTalons {
     }
 
     static void createPods(KubernetesClient client, int n) {
-        for (int i = 0; i < n; i++) {
-            client.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(pod(i))
-                    .withNamespace(NAMESPACE).withLabels(Map.of("app", "web")).endMetadata().withNewSpec()
-                    .addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build()).create();
-        }
+        WebPods.create(client, n);
     }
 
     static String pod(int i) {
-        return "web-" + i;
+        return WebPods.pod(i);
     }
 
-    /** A Falco event for a pod; the output carries the sequence number, so no two events are duplicates. */
     static String event(String uuid, String pod, int seq) {
-        return """
-                {"uuid":"%s","rule":"Terminal shell in container","priority":"Notice",\
-                "output":"12:00:00.000000000: Notice A shell was spawned in %s seq=%d",\
-                "time":"2026-11-27T12:00:00Z","source":"syscall","hostname":"node-1",\
-                "output_fields":{"k8s.ns.name":"%s","k8s.pod.name":"%s","proc.cmdline":"sh"}}"""
-                .formatted(uuid, pod, seq, NAMESPACE, pod);
+        return WebPods.event(uuid, pod, seq);
     }
 }

@@ -169,6 +169,10 @@ public final class TalonTestServer implements AutoCloseable {
                 e.putIfAbsent("ROUTES_DIRECTORY", routesDir.toString());
             }
             e.put("LISTEN_PORT", String.valueOf(port));
+            // one instance acts alone unless the test runs several replicas (ReplicasSimulatorTest turns it on);
+            // when it elects a leader, the others reach it on the loopback address it listens on
+            e.putIfAbsent("DEDUPLICATION_LEADER_ELECTION", "false");
+            e.putIfAbsent("REPLICAS_ADVERTISE_URL", "http://127.0.0.1:" + port);
             e.putIfAbsent("LISTEN_ADDRESS", "127.0.0.1");
             TalonConfig cfg = TalonConfig.parse(config, "test-config.yaml", e);
             TalonServer server = TalonServer.create(cfg, ruleFiles, props);
