@@ -186,7 +186,8 @@ class KubernetesManifestsSimulatorTest {
         Tools.Result r = Tools.run(List.of(Tools.kubectl().toString(), "kustomize", copy.toString()));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize (calico, cilium components)");
-        assertThat(objects).hasSize(10);
+        // the 8 base objects (with role.yaml's Role and RoleBinding) and a ClusterRole and binding per CNI
+        assertThat(objects).hasSize(12);
         for (String cni : List.of("calico", "cilium")) {
             ClusterRole role = objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
                     .filter(o -> o.getMetadata().getName().equals("falco-talon-" + cni)).findFirst().orElseThrow();
