@@ -45,6 +45,7 @@ final class ConfigValidator {
         }
         oneOf("log_format", s.logFormat(), List.of("color", "text", "json"));
         atLeast("max_body_bytes", s.maxBodyBytes(), 1);
+        atLeast("max_artifact_bytes", s.maxArtifactBytes(), 1);
         atLeast("queue_size", s.queueSize(), 1);
         atLeast("workers", s.workers(), 1);
         atLeast("deduplication.max_entries", s.deduplication().maxEntries(), 1);
@@ -112,12 +113,45 @@ final class ConfigValidator {
         if (!aws.roleArn().isEmpty() && !ROLE_ARN.matcher(aws.roleArn()).matches()) {
             add("aws.role_arn", "expected arn:aws:iam::<account>:role/<name>, got '" + aws.roleArn() + "'");
         }
-        readable("gcp.credentials_path", s.gcp().credentialsPath());
+        endpointUrl("aws.endpoint", aws.endpoint());
+        String gcpKey = s.gcp().credentialsPath();
+        if (gcpKey.stripLeading().startsWith("{")) {
+            // upstream reads this setting as the key's JSON itself; Talon reads the file it names (never echo it)
+            add("gcp.credentials_path", "must be the path of the service-account JSON key file, not the key itself");
+        } else {
+            readable("gcp.credentials_path", gcpKey);
+        }
         Settings.Minio m = s.minio();
         pair("minio.access_key", m.accessKey(), "minio.secret_key", m.secretKey());
         if (!m.endpoint().isEmpty() && !HOST_PORT.matcher(m.endpoint()).matches()) {
             add("minio.endpoint", "expected host or host:port without a scheme (HTTPS is minio.use_ssl), got '"
                     + m.endpoint() + "'");
+        }
+    }
+
+    /** Empty, or {@code http(s)://host[:port]} with no user, path beyond {@code /}, query or fragment. */
+    private void endpointUrl(String key, String v) {
+        if (v.isEmpty()) {
+            return;
+        }
+        String problem = null;
+        try {
+            java.net.URI u = new java.net.URI(v);
+            if (u.getScheme() == null || !List.of("http", "https").contains(u.getScheme()) || u.getHost() == null) {
+                problem = "expected http(s)://host[:port]";
+            } else if (u.getRawUserInfo() != null) {
+                // never echo it: it would be a credential
+                add(key, "must not carry a user or password (credentials are aws.access_key / aws.secret_key)");
+                return;
+            } else if (u.getRawQuery() != null || u.getRawFragment() != null
+                    || !(u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))) {
+                problem = "expected http(s)://host[:port] without a path, query or fragment";
+            }
+        } catch (java.net.URISyntaxException e) {
+            problem = "expected http(s)://host[:port]";
+        }
+        if (problem != null) {
+            add(key, problem + ", got '" + v + "'");
         }
     }
 

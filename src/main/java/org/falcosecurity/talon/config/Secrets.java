@@ -28,6 +28,23 @@ public final class Secrets {
     }
 
     /**
+     * {@code text} with every non-empty value of {@code secrets} (and URL credentials) masked: for messages that may
+     * quote what a server saw, such as an access key id in an error from a storage service.
+     */
+    public static String redact(String text, java.util.Collection<String> secrets) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        for (String s : secrets) {
+            if (s != null && s.length() >= 4) {
+                out = out.replace(s, MASK);
+            }
+        }
+        return maskUrls(out);
+    }
+
+    /**
      * An exception's root cause as {@code Type: message}, safe to log: URL credentials masked and URL paths and
      * queries dropped (webhook URLs carry their token in the path).
      */

@@ -19,6 +19,7 @@ public record Settings(
         List<String> defaultNotifiers,
         boolean dryRun,
         int maxBodyBytes,
+        int maxArtifactBytes,
         int queueSize,
         int workers,
         Deduplication deduplication,
@@ -55,7 +56,8 @@ public record Settings(
     }
 
     /** Upstream's AWS settings (used by the cloud actionners and outputs). */
-    public record Aws(String region, String accessKey, String secretKey, String roleArn, String externalId) {
+    public record Aws(String region, String accessKey, String secretKey, String roleArn, String externalId,
+                      String endpoint) {
     }
 
     /** Upstream's GCP settings. */

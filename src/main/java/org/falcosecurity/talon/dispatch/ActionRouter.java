@@ -5,6 +5,8 @@ import org.apache.camel.Message;
 import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.contract.Artifact;
+import org.falcosecurity.talon.contract.ArtifactInfo;
 import org.falcosecurity.talon.contract.ResultListener;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.delivery.NotifierQueues;
@@ -167,6 +169,11 @@ public class ActionRouter {
         if (s.action().output() != null) {
             m.setHeader(TalonHeaders.OUTPUT_TARGET, s.action().output().target());
             m.setHeader(TalonHeaders.OUTPUT_PARAMETERS, s.action().output().parameters());
+            // only ever built from a validated target name (Catalog.ACTIONNER_NAME)
+            exchange.setProperty(TalonHeaders.PROP_OUTPUT_ENDPOINT,
+                    Catalog.outputEndpoint(s.action().output().target()));
+        } else {
+            exchange.removeProperty(TalonHeaders.PROP_OUTPUT_ENDPOINT);
         }
         if (event.podName() != null) {
             m.setHeader(TalonHeaders.POD, event.podName());
@@ -225,8 +232,13 @@ public class ActionRouter {
                 }
             });
         }
-        return result(exchange, s, event, status, m.getHeader(TalonHeaders.MESSAGE, String.class),
+        // an artifact no output took (an action without one, a failed actionner): its spool file goes now
+        if (m.getHeader(TalonHeaders.ARTIFACT) instanceof Artifact leftover) {
+            leftover.delete();
+        }
+        ActionResult r = result(exchange, s, event, status, m.getHeader(TalonHeaders.MESSAGE, String.class),
                 m.getHeader(TalonHeaders.OUTPUT, String.class), error, objects);
+        return m.getHeader(TalonHeaders.ARTIFACT_INFO) instanceof ArtifactInfo a ? r.withArtifact(a) : r;
     }
 
     private static Map<String, String> defaultObjects(Event event) {
@@ -298,8 +310,9 @@ public class ActionRouter {
                 RESULTS.warn("action {}: rule='{}' action='{}' actionner={} objects={} error={}", r.getStatus(),
                         r.getRule(), r.getAction(), r.getActionner(), r.getObjects(), r.getError());
             } else {
-                RESULTS.info("action {}: rule='{}' action='{}' actionner={} objects={} {}", r.getStatus(),
-                        r.getRule(), r.getAction(), r.getActionner(), r.getObjects(), r.getMessage());
+                RESULTS.info("action {}: rule='{}' action='{}' actionner={} objects={} {}{}", r.getStatus(),
+                        r.getRule(), r.getAction(), r.getActionner(), r.getObjects(), r.getMessage(),
+                        r.getArtifact() == null ? "" : " artifact=" + r.getArtifact().summary());
             }
         } finally {
             for (String k : List.of("trace_id", "rule", "action", "actionner", "status", "pod", "namespace")) {

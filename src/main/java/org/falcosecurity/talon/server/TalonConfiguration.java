@@ -10,6 +10,11 @@ import org.falcosecurity.talon.actionners.kubernetes.ObjectDeletion;
 import org.falcosecurity.talon.actionners.kubernetes.PodCommands;
 import org.falcosecurity.talon.actionners.kubernetes.PodLogs;
 import org.falcosecurity.talon.actionners.kubernetes.PodTermination;
+import org.falcosecurity.talon.actionners.kubernetes.capture.FileDownload;
+import org.falcosecurity.talon.actionners.kubernetes.capture.PacketCapture;
+import org.falcosecurity.talon.actionners.kubernetes.capture.SyscallCapture;
+import org.falcosecurity.talon.artifacts.ArtifactSpool;
+import org.falcosecurity.talon.aws.AwsClients;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.delivery.NotificationLosses;
 import org.falcosecurity.talon.delivery.NotifierFanOut;
@@ -33,6 +38,7 @@ import org.falcosecurity.talon.ops.KubernetesHealthCheck;
 import org.falcosecurity.talon.ops.Readiness;
 import org.falcosecurity.talon.ops.RulesHealthCheck;
 import org.falcosecurity.talon.ops.TalonMetrics;
+import org.falcosecurity.talon.outputs.OutputTargets;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +67,12 @@ public class TalonConfiguration implements CamelConfiguration {
         // the one Kubernetes client, shared by camel-kubernetes endpoints (kubernetesClient=#kubernetesClient) and
         // Talon's processors
         registry.bind("kubernetesClient", runtime.kubernetes().client());
-        bindKubernetesActionners(context, registry, runtime);
+        ArtifactSpool spool = artifactSpool(context, runtime.config());
+        registry.bind("talonArtifacts", spool);
+        bindKubernetesActionners(context, registry, runtime, spool);
+        OutputTargets.bind(context, runtime.config(), runtime.counters().registry(),
+                new AwsClients(runtime.config().aws(), optionalUri(context, "talon.aws.sts-endpoint")),
+                property(context, "talon.gcp.storage-host"));
         TalonConfig cfg = runtime.config();
         EventIntake intake = new EventIntake(runtime.engine(), cfg.workers(), cfg.printAllEvents(), maxBody,
                 cfg.authToken(), runtime.counters());
@@ -110,19 +121,42 @@ public class TalonConfiguration implements CamelConfiguration {
         }
     }
 
+    /** Where artifacts wait for their upload ({@code talon.artifact.spool-directory}), bounded by max_artifact_bytes. */
+    private static ArtifactSpool artifactSpool(CamelContext context, TalonConfig config) {
+        String dir = property(context, "talon.artifact.spool-directory");
+        Path path = dir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "falco-talon-spool") : Path.of(dir);
+        return new ArtifactSpool(path, config.maxArtifactBytes()).start();
+    }
+
+    private static String property(CamelContext context, String key) {
+        return context.getPropertiesComponent().resolveProperty(key).orElse("").trim();
+    }
+
+    private static java.util.Optional<java.net.URI> optionalUri(CamelContext context, String key) {
+        String v = property(context, key);
+        return v.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.net.URI.create(v));
+    }
+
     /** The beans of routes/actionners-kubernetes.camel.yaml, all on the shared client. */
-    private static void bindKubernetesActionners(CamelContext context, Registry registry, TalonRuntime runtime) {
+    private static void bindKubernetesActionners(CamelContext context, Registry registry, TalonRuntime runtime,
+                                                 ArtifactSpool spool) {
         ClusterAccess cluster = new ClusterAccess(runtime::kubernetes);
         int maxOutput = intProperty(context, "talon.kubernetes.max-output-bytes", 65536);
         Duration execTimeout = Duration.ofSeconds(intProperty(context, "talon.kubernetes.exec-timeout-seconds", 60));
         Duration poll = Duration.ofMillis(intProperty(context, "talon.kubernetes.drain-poll-ms", 1000));
+        Duration capturePoll = Duration.ofMillis(intProperty(context, "talon.kubernetes.capture-poll-ms", 500));
+        Duration captureStart = Duration.ofSeconds(intProperty(context,
+                "talon.kubernetes.capture-start-timeout-seconds", 60));
         registry.bind("kubernetesErrors", new KubernetesErrors());
         registry.bind("kubernetesTarget", new KubernetesTarget(cluster));
         registry.bind("kubernetesTerminate", new PodTermination(cluster));
         registry.bind("kubernetesMetadata", new MetadataPatcher(cluster));
         registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster));
         registry.bind("kubernetesCommands", new PodCommands(cluster, maxOutput, execTimeout));
-        registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput));
+        registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput, spool));
+        registry.bind("kubernetesDownload", new FileDownload(cluster, spool, execTimeout));
+        registry.bind("kubernetesTcpdump", new PacketCapture(cluster, spool, capturePoll, captureStart, execTimeout));
+        registry.bind("kubernetesSysdig", new SyscallCapture(cluster, spool, capturePoll, captureStart, execTimeout));
         registry.bind("kubernetesDelete", new ObjectDeletion(cluster));
         registry.bind("kubernetesNodes", new NodeActions(cluster, poll));
     }

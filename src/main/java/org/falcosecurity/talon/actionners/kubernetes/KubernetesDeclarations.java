@@ -12,10 +12,10 @@ import static org.falcosecurity.talon.catalog.ParamSpec.Type.INTEGER_OR_STRING;
 import static org.falcosecurity.talon.catalog.ParamSpec.Type.STRING;
 
 /** What the declarations of the {@code kubernetes:*} actionners share: parameters, fields and permissions. */
-final class KubernetesDeclarations {
+public final class KubernetesDeclarations {
 
     /** The fields every pod actionner needs (Kubernetes audit events have fall-backs). */
-    static final String[] POD_FIELDS = {KubernetesTarget.POD_FIELDS, KubernetesTarget.NAMESPACE_FIELDS};
+    public static final String[] POD_FIELDS = {KubernetesTarget.POD_FIELDS, KubernetesTarget.NAMESPACE_FIELDS};
 
     static final ParamSpec LEVEL = ParamSpec.of("level", STRING).withCheck(Checks.oneOf("pod", "node"))
             .withDefault("pod").describedAs("`pod`, or `node` for the node the pod runs on");
@@ -44,7 +44,7 @@ final class KubernetesDeclarations {
     }
 
     @SafeVarargs
-    static List<Permission> concat(List<Permission>... lists) {
+    public static List<Permission> concat(List<Permission>... lists) {
         return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
     }
 }
