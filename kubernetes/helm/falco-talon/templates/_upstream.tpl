@@ -132,6 +132,9 @@ lists grant what the group needs: a verb taken away there takes the group away h
     "networkpolicy" (list "networkpolicies:create" "networkpolicies:patch")
     "exec" (list "podsExec:create")
     "log" (list "podsLog:get")
+    "download" (list "podsExec:create")
+    "tcpdump" (list "podsEphemeralcontainers:patch" "podsExec:create")
+    "sysdig" (list "podsExec:create")
     "delete" (list "namespaces:delete" "configmaps:delete" "secrets:delete" "deployments:delete" "daemonsets:delete" "statefulsets:delete" "replicasets:delete" "roles:delete" "clusterroles:delete")
     "node" (list "nodes:patch" "podsEviction:create")
     "k8sevents" (list "events:create") }}

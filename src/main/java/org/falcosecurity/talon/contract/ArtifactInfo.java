@@ -11,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param name     the artifact's name ({@code /etc/passwd}, {@code tcpdump.pcap}, ...)
  * @param size     bytes
  * @param sha256   SHA-256 of the bytes, lower-case hex: check the stored object against it
- * @param target   the output target ({@code aws:s3}, ...)
+ * @param target   the output target ({@code <category>:<name>})
  * @param location where it is: {@code s3://bucket/key}, {@code gs://bucket/key}, a file path, ...; empty when it
  *                 could not be stored (the result is then a failure saying why)
  */

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,8 +33,8 @@ public final class GcsOutput {
     public static final OutputSpec SPEC = OutputSpec.builder("gcp:gcs")
             .description("Store on Google Cloud Storage (credentials: gcp.credentials_path, else the application"
                     + " default credentials)")
-            .param(OutputTargets.GCS_BUCKET_PARAM)
-            .param(OutputTargets.PREFIX_PARAM)
+            .param(OutputParams.GCS_BUCKET_PARAM)
+            .param(OutputParams.PREFIX_PARAM)
             .example("""
                     - action: Get a file of the pod
                       actionner: kubernetes:download
@@ -106,15 +105,6 @@ public final class GcsOutput {
 
     /** After the upload. */
     public void answer(Exchange exchange) {
-        String bucket = OutputTargets.param(exchange, "bucket");
-        String key = OutputTargets.objectKey(exchange);
-        String name = OutputTargets.artifactName(exchange);
-        Map<String, String> objects = new LinkedHashMap<>();
-        objects.put("file", name);
-        objects.put("bucket", bucket);
-        objects.put("prefix", OutputTargets.param(exchange, "prefix"));
-        objects.put("key", key);
-        OutputTargets.answer(exchange, "gs://" + bucket + "/" + key, objects, "the file '" + name
-                + "' has been uploaded as the key '" + key + "' to the bucket '" + bucket + "'");
+        OutputTargets.bucketAnswer(exchange, "gs://", Map.of());
     }
 }

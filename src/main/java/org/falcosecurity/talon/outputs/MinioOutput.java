@@ -10,7 +10,6 @@ import org.falcosecurity.talon.config.Settings;
 import org.falcosecurity.talon.contract.ActionStop;
 import org.falcosecurity.talon.contract.TalonHeaders;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,8 +21,8 @@ public final class MinioOutput {
 
     public static final OutputSpec SPEC = OutputSpec.builder("minio:s3")
             .description("Store on MinIO (minio.endpoint, minio.access_key, minio.secret_key, minio.use_ssl)")
-            .param(OutputTargets.S3_BUCKET_PARAM)
-            .param(OutputTargets.PREFIX_PARAM)
+            .param(OutputParams.S3_BUCKET_PARAM)
+            .param(OutputParams.PREFIX_PARAM)
             .example("""
                     - action: Get a file of the pod
                       actionner: kubernetes:download
@@ -83,15 +82,6 @@ public final class MinioOutput {
 
     /** After the upload. */
     public void answer(Exchange exchange) {
-        String bucket = OutputTargets.param(exchange, "bucket");
-        String key = OutputTargets.objectKey(exchange);
-        String name = OutputTargets.artifactName(exchange);
-        Map<String, String> objects = new LinkedHashMap<>();
-        objects.put("file", name);
-        objects.put("bucket", bucket);
-        objects.put("prefix", OutputTargets.param(exchange, "prefix"));
-        objects.put("key", key);
-        OutputTargets.answer(exchange, baseUrl() + "/" + bucket + "/" + key, objects, "the file '" + name
-                + "' has been uploaded as the key '" + key + "' to the bucket '" + bucket + "'");
+        OutputTargets.bucketAnswer(exchange, baseUrl() + "/", Map.of());
     }
 }

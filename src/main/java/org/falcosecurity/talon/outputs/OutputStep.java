@@ -54,9 +54,14 @@ public final class OutputStep implements Processor {
         this.clock = clock;
     }
 
-    /** Whether the action has an output and its actionner neither failed nor was skipped. */
+    /**
+     * Whether the action has an output, its actionner neither failed nor was skipped, and it collected an artifact
+     * (as upstream, an actionner that collected nothing — a route-defined one that allows an output — leaves the
+     * output alone).
+     */
     public boolean pending(Exchange exchange) {
-        if (exchange.getProperty(TalonHeaders.PROP_OUTPUT_ENDPOINT) == null) {
+        if (exchange.getProperty(TalonHeaders.PROP_OUTPUT_ENDPOINT) == null
+                || !(exchange.getMessage().getHeader(TalonHeaders.ARTIFACT) instanceof Artifact)) {
             return false;
         }
         String status = exchange.getMessage().getHeader(TalonHeaders.STATUS, String.class);
@@ -83,13 +88,6 @@ public final class OutputStep implements Processor {
         for (String h : new String[] {TalonHeaders.STATUS, TalonHeaders.OUTPUT, TalonHeaders.ERROR,
                 TalonHeaders.MESSAGE, TalonHeaders.ARTIFACT, TalonHeaders.ARTIFACT_LOCATION}) {
             m.removeHeader(h);
-        }
-        if (artifact == null) {
-            exchange.setProperty(PROP_ANSWER, new Answer(answerOutput, answerMessage, objects,
-                    m.getHeader(TalonHeaders.OUTPUT_TARGET, String.class), m.getHeader(TalonHeaders.ACTION,
-                    String.class), ""));
-            throw ActionStop.failure(m.getHeader(TalonHeaders.ACTIONNER, String.class)
-                    + " produced no artifact to store");
         }
         String key = ObjectKeys.key(clock.instant(), objects, artifact.name());
         exchange.setProperty(PROP_ANSWER, new Answer(answerOutput, answerMessage, objects,

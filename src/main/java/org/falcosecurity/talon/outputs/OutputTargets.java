@@ -8,9 +8,7 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.falcosecurity.talon.artifacts.ObjectKeys;
 import org.falcosecurity.talon.aws.AwsClients;
-import org.falcosecurity.talon.catalog.Checks;
 import org.falcosecurity.talon.catalog.OutputSpec;
-import org.falcosecurity.talon.catalog.ParamSpec;
 import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.contract.TalonHeaders;
@@ -19,7 +17,6 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The built-in output targets ({@link #ALL}: each declared beside its bean, its route in
@@ -28,26 +25,9 @@ import java.util.regex.Pattern;
  */
 public final class OutputTargets {
 
+    /** Every built-in target's declaration (after the parameters above: the declarations use them). */
     public static final List<OutputSpec> ALL = List.of(LocalFileOutput.SPEC, S3Output.SPEC, MinioOutput.SPEC,
             GcsOutput.SPEC);
-
-    private static final Pattern S3_BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
-    private static final Pattern GCS_BUCKET = Pattern.compile("^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$");
-    private static final Pattern PREFIX = Pattern.compile("^[A-Za-z0-9!_.*'()/-]{0,512}$");
-
-    static final ParamSpec S3_BUCKET_PARAM = ParamSpec.required("bucket", ParamSpec.Type.STRING)
-            .withCheck(v -> S3_BUCKET.matcher((String) v).matches() ? null
-                    : "is not a bucket name (3 to 63 lower-case letters, digits, '.' and '-'), got '" + v + "'")
-            .describedAs("Destination bucket (it must exist)");
-    static final ParamSpec GCS_BUCKET_PARAM = ParamSpec.required("bucket", ParamSpec.Type.STRING)
-            .withCheck(v -> GCS_BUCKET.matcher((String) v).matches() ? null
-                    : "is not a bucket name (lower-case letters, digits, '.', '_' and '-'), got '" + v + "'")
-            .describedAs("Destination bucket (it must exist)");
-    static final ParamSpec PREFIX_PARAM = ParamSpec.of("prefix", ParamSpec.Type.STRING)
-            .withCheck(v -> PREFIX.matcher((String) v).matches() ? null
-                    : "may hold letters, digits and !_.*'()/- only (at most 512), got '" + Checks.truncate((String) v,
-                    40) + "'")
-            .describedAs("Prefix of the key (leading and trailing / dropped: `/files/` and `files` are the same)");
 
     private OutputTargets() {
     }
@@ -107,6 +87,24 @@ public final class OutputTargets {
         m.setHeader(TalonHeaders.OBJECTS, objects);
         m.setHeader(TalonHeaders.OUTPUT, output);
         m.setHeader(TalonHeaders.STATUS, "success");
+    }
+
+    /**
+     * The answer of a bucket target: location {@code <scheme><bucket>/<key>}, the objects file, bucket, prefix, key
+     * (and {@code extra}), and upstream's line of output.
+     */
+    static void bucketAnswer(Exchange exchange, String locationBase, Map<String, String> extra) {
+        String bucket = param(exchange, "bucket");
+        String key = objectKey(exchange);
+        String name = artifactName(exchange);
+        Map<String, String> objects = new LinkedHashMap<>();
+        objects.put("file", name);
+        objects.put("bucket", bucket);
+        objects.put("prefix", param(exchange, "prefix"));
+        objects.put("key", key);
+        objects.putAll(extra);
+        answer(exchange, locationBase + bucket + "/" + key, objects, "the file '" + name
+                + "' has been uploaded as the key '" + key + "' to the bucket '" + bucket + "'");
     }
 
     static String artifactName(Exchange exchange) {

@@ -10,7 +10,6 @@ import org.falcosecurity.talon.contract.ActionStop;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import software.amazon.awssdk.regions.Region;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,8 +22,8 @@ public final class S3Output {
 
     public static final OutputSpec SPEC = OutputSpec.builder("aws:s3")
             .description("Store on AWS S3, or on any S3-compatible store aws.endpoint names")
-            .param(OutputTargets.S3_BUCKET_PARAM)
-            .param(OutputTargets.PREFIX_PARAM)
+            .param(OutputParams.S3_BUCKET_PARAM)
+            .param(OutputParams.PREFIX_PARAM)
             .param(ParamSpec.of("region", ParamSpec.Type.STRING)
                     .withCheck(v -> AwsClients.REGION.matcher((String) v).matches() ? null
                             : "expected an AWS region such as eu-west-1, got '" + v + "'")
@@ -81,16 +80,7 @@ public final class S3Output {
 
     /** After the upload. */
     public void answer(Exchange exchange) {
-        String bucket = OutputTargets.param(exchange, "bucket");
-        String key = OutputTargets.objectKey(exchange);
-        String name = OutputTargets.artifactName(exchange);
-        Map<String, String> objects = new LinkedHashMap<>();
-        objects.put("file", name);
-        objects.put("bucket", bucket);
-        objects.put("prefix", OutputTargets.param(exchange, "prefix"));
-        objects.put("key", key);
-        objects.put("region", exchange.getProperty(PROP_CLIENT, String.class).substring("talonS3Client-".length()));
-        OutputTargets.answer(exchange, "s3://" + bucket + "/" + key, objects, "the file '" + name
-                + "' has been uploaded as the key '" + key + "' to the bucket '" + bucket + "'");
+        OutputTargets.bucketAnswer(exchange, "s3://", Map.of("region",
+                exchange.getProperty(PROP_CLIENT, String.class).substring("talonS3Client-".length())));
     }
 }

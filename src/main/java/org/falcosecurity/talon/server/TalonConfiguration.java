@@ -10,6 +10,7 @@ import org.falcosecurity.talon.actionners.kubernetes.ObjectDeletion;
 import org.falcosecurity.talon.actionners.kubernetes.PodCommands;
 import org.falcosecurity.talon.actionners.kubernetes.PodLogs;
 import org.falcosecurity.talon.actionners.kubernetes.PodTermination;
+import org.falcosecurity.talon.actionners.kubernetes.capture.CaptureSettings;
 import org.falcosecurity.talon.actionners.kubernetes.capture.FileDownload;
 import org.falcosecurity.talon.actionners.kubernetes.capture.PacketCapture;
 import org.falcosecurity.talon.actionners.kubernetes.capture.SyscallCapture;
@@ -155,8 +156,9 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("kubernetesCommands", new PodCommands(cluster, maxOutput, execTimeout));
         registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput, spool));
         registry.bind("kubernetesDownload", new FileDownload(cluster, spool, execTimeout));
-        registry.bind("kubernetesTcpdump", new PacketCapture(cluster, spool, capturePoll, captureStart, execTimeout));
-        registry.bind("kubernetesSysdig", new SyscallCapture(cluster, spool, capturePoll, captureStart, execTimeout));
+        CaptureSettings capture = new CaptureSettings(cluster, spool, capturePoll, captureStart, execTimeout);
+        registry.bind("kubernetesTcpdump", new PacketCapture(capture));
+        registry.bind("kubernetesSysdig", new SyscallCapture(capture));
         registry.bind("kubernetesDelete", new ObjectDeletion(cluster));
         registry.bind("kubernetesNodes", new NodeActions(cluster, poll));
     }

@@ -66,7 +66,7 @@ public final class EventVariables {
 
     /**
      * {@code text} with {@code $NAME} and {@code ${NAME}} replaced by the event's variables (see {@link #of}), an
-     * unknown name by nothing, as upstream expands {@code kubernetes:download}'s {@code file}. The result is data (an
+     * unknown name by nothing, as upstream expands the download actionner's {@code file}. The result is data (an
      * argument of a command), never shell text.
      */
     public static String expand(String text, Event event) {

@@ -90,16 +90,12 @@ public final class PacketCapture {
     private final Duration startTimeout;
     private final Duration execSlack;
 
-    /**
-     * @param execSlack how much longer than {@code duration} the capture may take to stream out
-     */
-    public PacketCapture(ClusterAccess cluster, ArtifactSpool spool, Duration poll, Duration startTimeout,
-                         Duration execSlack) {
-        this.cluster = cluster;
-        this.spool = spool;
-        this.poll = poll;
-        this.startTimeout = startTimeout;
-        this.execSlack = execSlack;
+    public PacketCapture(CaptureSettings settings) {
+        this.cluster = settings.cluster();
+        this.spool = settings.spool();
+        this.poll = settings.poll();
+        this.startTimeout = settings.startTimeout();
+        this.execSlack = settings.execSlack();
     }
 
     public Outcome capture(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
@@ -133,27 +129,10 @@ public final class PacketCapture {
         }
         List<String> argv = List.of("timeout", String.valueOf(duration), "tcpdump", "-n", "-i", "any", "-s",
                 String.valueOf(snaplen), "-U", "-w", "-");
-        ArtifactSpool.Writer w = spool.open(ARTIFACT_NAME);
-        PodStreams.Exit exit;
-        try {
-            exit = streams.exec(ns, podName, name, argv, w, Duration.ofSeconds(duration).plus(execSlack));
-        } catch (RuntimeException e) {
-            w.abort();
-            throw e instanceof ActionStop s ? s.withObjects(objects) : e;
-        }
         // timeout stops tcpdump: 124 (coreutils) or 143 (busybox, SIGTERM); 0 when tcpdump ends by itself
-        if (!exit.overLimit() && exit.code() != null && exit.code() != 0 && exit.code() != 124
-                && exit.code() != 143) {
-            w.abort();
-            throw ActionStop.failure(PodStreams.failed("tcpdump", exit, "in the ephemeral container " + name
-                    + " of pod " + KubernetesTarget.ref(pod))).withObjects(objects);
-        }
-        Artifact a;
-        try {
-            a = w.finish();
-        } catch (ActionStop s) {
-            throw s.withObjects(objects);
-        }
+        Artifact a = streams.toArtifact(spool, ARTIFACT_NAME, ns, podName, name, argv,
+                Duration.ofSeconds(duration).plus(execSlack), code -> code == 0 || code == 124 || code == 143,
+                "tcpdump", "in the ephemeral container " + name + " of pod " + KubernetesTarget.ref(pod), objects);
         return new Outcome("a tcpdump '" + ARTIFACT_NAME + "' of " + duration + " s has been captured in pod "
                 + KubernetesTarget.ref(pod) + " (" + a.size() + " bytes)", objects, a);
     }

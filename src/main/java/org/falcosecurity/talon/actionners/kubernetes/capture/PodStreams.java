@@ -9,18 +9,23 @@ import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import org.falcosecurity.talon.actionners.kubernetes.BoundedOutput;
 import org.falcosecurity.talon.artifacts.ArtifactSpool;
 import org.falcosecurity.talon.contract.ActionStop;
+import org.falcosecurity.talon.contract.Artifact;
 import org.falcosecurity.talon.kubernetes.KubernetesErrors;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 
 /**
  * What the capture actionners share: an exec whose standard output streams into an artifact's spool file (stopped
@@ -59,22 +64,51 @@ final class PodStreams {
      * Runs {@code argv} in a container, its standard output into {@code out} (a spool writer stops the exec as soon
      * as it is over its limit). A failure when it does not finish within {@code timeout}; the exit code is
      * {@code null} when the stream closed without one.
+     *
+     * <p>Standard output is read from the exec's own stream, in order, until its end (which comes with the exit
+     * status): every byte is in {@code out} before this returns. (fabric8's {@code writingOutput} writes on another
+     * thread and may still hold the last bytes when the exit code arrives.)
      */
     Exit exec(String ns, String pod, String container, List<String> argv, OutputStream out, Duration timeout) {
         BoundedOutput err = new BoundedOutput(STDERR_BYTES, false);
-        CompletableFuture<Integer> stopped = new CompletableFuture<>();
         String where = "in container " + container + " of pod " + ns + "/" + pod;
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (ExecWatch watch = client.pods().inNamespace(ns).withName(pod).inContainer(container)
-                .writingOutput(out).writingError(err)
+                .redirectingOutput().writingError(err)
                 .usingListener((closeCode, reason) -> { })
                 .exec(argv.toArray(String[]::new))) {
-            if (out instanceof ArtifactSpool.Writer w) {
-                w.onLimit(() -> stopped.complete(null));
+            CompletableFuture<Void> copied = new CompletableFuture<>();
+            Thread copier = new Thread(() -> {
+                try (InputStream in = watch.getOutput()) {
+                    byte[] buf = new byte[64 * 1024];
+                    int n;
+                    while (!(out instanceof ArtifactSpool.Writer w && w.overLimit()) && (n = in.read(buf)) >= 0) {
+                        out.write(buf, 0, n);
+                    }
+                    copied.complete(null);
+                } catch (IOException e) {
+                    // the stream ends with an error once a command exits non-zero, after every byte it wrote
+                    CompletableFuture<Integer> exit = watch.exitCode();
+                    if (exit.isDone() && !exit.isCompletedExceptionally()) {
+                        copied.complete(null);
+                    } else {
+                        copied.completeExceptionally(e);
+                    }
+                } catch (RuntimeException e) {
+                    copied.completeExceptionally(e);
+                }
+            }, "talon-capture-copy");
+            copier.setDaemon(true);
+            copier.start();
+            try {
+                copied.get(Math.max(1, remaining(deadline)), TimeUnit.MILLISECONDS);
+            } finally {
+                copier.interrupt();
             }
-            Object code = CompletableFuture.anyOf(watch.exitCode(), stopped)
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             boolean over = out instanceof ArtifactSpool.Writer w && w.overLimit();
-            return new Exit(over ? null : (Integer) code, err.textWithNotice().strip(), over);
+            Integer code = over ? null : watch.exitCode().get(Math.max(1, remaining(deadline)),
+                    TimeUnit.MILLISECONDS);
+            return new Exit(code, err.textWithNotice().strip(), over);
         } catch (TimeoutException e) {
             throw ActionStop.failure("'" + argv.get(0) + "' did not finish within " + timeout.toSeconds() + " s "
                     + where);
@@ -88,6 +122,37 @@ final class PodStreams {
             Thread.currentThread().interrupt();
             throw ActionStop.failure("interrupted while '" + argv.get(0) + "' ran " + where);
         }
+    }
+
+    /**
+     * Runs {@code argv} with its standard output into a new artifact {@code name}: an exit code {@code ok} accepts
+     * (or a stream stopped at {@code max_artifact_bytes}, which {@link ArtifactSpool.Writer#finish} turns into a
+     * failure saying so) gives the artifact; any other is a failure naming {@code command}, {@code where} and its
+     * standard error. Every failure carries {@code objects}; the spool file goes with it.
+     */
+    Artifact toArtifact(ArtifactSpool spool, String name, String ns, String pod, String container, List<String> argv,
+                        Duration timeout, IntPredicate ok, String command, String where, Map<String, String> objects) {
+        ArtifactSpool.Writer w = spool.open(name);
+        Exit exit;
+        try {
+            exit = exec(ns, pod, container, argv, w, timeout);
+        } catch (RuntimeException e) {
+            w.abort();
+            throw e instanceof ActionStop s ? s.withObjects(objects) : e;
+        }
+        if (!exit.overLimit() && exit.code() != null && !ok.test(exit.code())) {
+            w.abort();
+            throw ActionStop.failure(failed(command, exit, where)).withObjects(objects);
+        }
+        try {
+            return w.finish();
+        } catch (ActionStop s) {
+            throw s.withObjects(objects);
+        }
+    }
+
+    private static long remaining(long deadline) {
+        return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     }
 
     /**

@@ -91,13 +91,12 @@ public final class SyscallCapture {
     private final Duration startTimeout;
     private final Duration execSlack;
 
-    public SyscallCapture(ClusterAccess cluster, ArtifactSpool spool, Duration poll, Duration startTimeout,
-                          Duration execSlack) {
-        this.cluster = cluster;
-        this.spool = spool;
-        this.poll = poll;
-        this.startTimeout = startTimeout;
-        this.execSlack = execSlack;
+    public SyscallCapture(CaptureSettings settings) {
+        this.cluster = settings.cluster();
+        this.spool = settings.spool();
+        this.poll = settings.poll();
+        this.startTimeout = settings.startTimeout();
+        this.execSlack = settings.execSlack();
     }
 
     public Outcome capture(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
@@ -160,23 +159,8 @@ public final class SyscallCapture {
         if (exit.code() != null && exit.code() != 0) {
             throw ActionStop.failure(PodStreams.failed("sysdig", exit, where)).withObjects(objects);
         }
-        ArtifactSpool.Writer w = spool.open(ARTIFACT_NAME);
-        try {
-            exit = streams.exec(ns, runnerName, container, List.of("cat", CAPTURE_FILE), w, execSlack);
-        } catch (RuntimeException e) {
-            w.abort();
-            throw e instanceof ActionStop s ? s.withObjects(objects) : e;
-        }
-        if (!exit.overLimit() && exit.code() != null && exit.code() != 0) {
-            w.abort();
-            throw ActionStop.failure(PodStreams.failed("cat", exit, where)).withObjects(objects);
-        }
-        Artifact a;
-        try {
-            a = w.finish();
-        } catch (ActionStop s) {
-            throw s.withObjects(objects);
-        }
+        Artifact a = streams.toArtifact(spool, ARTIFACT_NAME, ns, runnerName, container,
+                List.of("cat", CAPTURE_FILE), execSlack, code -> code == 0, "cat", where, objects);
         return new Outcome("a sysdig capture '" + ARTIFACT_NAME + "' of " + duration + " s has been created for pod "
                 + KubernetesTarget.ref(target) + " (" + a.size() + " bytes)", objects, a);
     }
