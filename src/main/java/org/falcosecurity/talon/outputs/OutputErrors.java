@@ -85,10 +85,22 @@ final class OutputErrors {
             }
             if (c instanceof BaseServiceException g && g.getCode() > 0) {
                 return redact.apply("HTTP " + g.getCode() + (g.getReason() == null ? "" : " " + g.getReason())
-                        + ": " + firstLine(g.getMessage()));
+                        + ": " + serviceMessage(g.getMessage()));
             }
         }
         return redact.apply(Secrets.describe(t));
+    }
+
+    private static final java.util.regex.Pattern JSON_MESSAGE = java.util.regex.Pattern.compile(
+            "\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){1,500})\"");
+
+    /**
+     * The service's own message: a Google API error's {@code "message"} when the exception's text quotes the error
+     * body (a failed resumable upload does: status line, request line, JSON), else the first line.
+     */
+    private static String serviceMessage(String s) {
+        java.util.regex.Matcher m = JSON_MESSAGE.matcher(s == null ? "" : s);
+        return m.find() ? m.group(1).replace("\\\"", "\"") : firstLine(s);
     }
 
     private static String firstLine(String s) {
