@@ -12,8 +12,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import org.falcosecurity.talon.builtins.Builtins;
 import org.falcosecurity.talon.catalog.Declarations;
@@ -23,8 +21,10 @@ import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.support.DeploymentChecks;
 import org.falcosecurity.talon.support.Helm;
 import org.falcosecurity.talon.support.K8sManifests;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.Tools;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,10 +42,10 @@ import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.on
  * values cover every config key; the ClusterRole with every actionner group on grants exactly what
  * {@code kubernetes/rbac.yaml} grants; a change to the rules rolls the pods; secrets never reach the ConfigMap.
  */
-@EnableKubernetesMockClient(crud = true)
 class HelmChartSimulatorTest {
 
-    static KubernetesClient client;
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud();
 
     private static final Path CHART = Path.of("kubernetes/helm/falco-talon");
     private static final String[] ALL_OPTIONS = {
@@ -89,7 +89,7 @@ class HelmChartSimulatorTest {
         List<HasMetadata> objects = render();
         assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
                 "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment");
-        K8sManifests.createAll(client, objects, "falco");
+        K8sManifests.createAll(k8s.client(), objects, "falco");
 
         Deployment d = one(objects, Deployment.class);
         Container c = DeploymentChecks.assertHardened(d, "falco-talon");
@@ -118,7 +118,7 @@ class HelmChartSimulatorTest {
         assertThat(objects).extracting(HasMetadata::getKind).contains("Secret", "ServiceMonitor",
                 "PodDisruptionBudget");
         assertThat(objects.stream().filter(ConfigMap.class::isInstance).count()).isEqualTo(2);
-        K8sManifests.createAll(client, objects, "falco-all");
+        K8sManifests.createAll(k8s.client(), objects, "falco-all");
 
         Deployment d = one(objects, Deployment.class);
         Container c = DeploymentChecks.assertHardened(d, "talon-all");
@@ -165,7 +165,7 @@ class HelmChartSimulatorTest {
                 "fullnameOverride=talon-kafka");
         assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
                 "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment", "PodDisruptionBudget");
-        K8sManifests.createAll(client, objects, "falco-kafka");
+        K8sManifests.createAll(k8s.client(), objects, "falco-kafka");
         Deployment d = one(objects, Deployment.class);
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
         PodDisruptionBudget pdb = one(objects, PodDisruptionBudget.class);
