@@ -242,15 +242,15 @@ class KubernetesRbacSimulatorTest {
                 .withPath("/api/v1/namespaces/shop/pods/rs-a/log?pretty=false&container=main&tailLines=5")
                 .andReturn(200, "log\n").always();
         byte[] capture = "capture".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        CaptureFixtures.expectExec(server, "shop", "rs-a", "main", List.of("cat", "--", "/etc/hosts"), capture, 0);
-        CaptureFixtures.serveEphemeral(server, K8s.podBuilder("shop", "tcp-a", fixtures).build(), true,
+        CaptureFixtures.expectExec(k8s.server(), "shop", "rs-a", "main", List.of("cat", "--", "/etc/hosts"), capture, 0);
+        CaptureFixtures.serveEphemeral(k8s.server(), K8s.podBuilder("shop", "tcp-a", fixtures).build(), true,
                 List.of("timeout", "1", "tcpdump", "-n", "-i", "any", "-s", "4096", "-U", "-w", "-"), capture);
-        client.resource(K8s.podBuilder("shop", "sys-a", fixtures).editStatus().withContainerStatuses(
+        k8s.client().resource(K8s.podBuilder("shop", "sys-a", fixtures).editStatus().withContainerStatuses(
                 new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName("main")
                         .withContainerID("containerd://0123456789abcdef0123").build()).endStatus().build()).create();
-        CaptureFixtures.expectExec(server, "shop", "sysdig-runner", "sysdig",
+        CaptureFixtures.expectExec(k8s.server(), "shop", "sysdig-runner", "sysdig",
                 CaptureFixtures.sysdigArgv(1, "0123456789abcdef0123"), new byte[0], 0);
-        CaptureFixtures.expectExec(server, "shop", "sysdig-runner", "sysdig",
+        CaptureFixtures.expectExec(k8s.server(), "shop", "sysdig-runner", "sysdig",
                 List.of("cat", "/tmp/falco-talon.scap.gz"), capture, 0);
         Path evidence = Files.createTempDirectory("talon-evidence");
 
@@ -273,7 +273,7 @@ class KubernetesRbacSimulatorTest {
             results.add(run(talon, "log", podFields("shop", "rs-a")));
             results.add(run(talon, "download", podFields("shop", "rs-a")));
             results.add(run(talon, "tcpdump", podFields("shop", "tcp-a")));
-            var jobController = CaptureFixtures.playJobController(client, "shop", "sysdig-runner");
+            var jobController = CaptureFixtures.playJobController(k8s.client(), "shop", "sysdig-runner");
             results.add(run(talon, "sysdig", podFields("shop", "sys-a")));
             jobController.get();
             results.add(run(talon, "terminate", podFields("shop", "ds-a")));
