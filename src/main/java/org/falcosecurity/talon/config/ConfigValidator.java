@@ -66,6 +66,10 @@ final class ConfigValidator {
         if (!tls.keystore().isEmpty() && !"none".equals(tls.clientAuth()) && tls.truststore().isEmpty()) {
             add("tls.client_auth", "needs tls.truststore (the CAs of accepted client certificates)");
         }
+        atLeast("audit.max_file_bytes", s.audit().maxFileBytes(), 1024);
+        atLeast("audit.max_files", s.audit().maxFiles(), 0);
+        atLeast("audit.queue_size", s.audit().queueSize(), 1);
+        atLeast("reverts.interval_seconds", s.reverts().intervalSeconds(), 1);
         kafka(s.kafka());
         upstreamFeatures(s);
         readable("auth.token_file", s.auth().tokenFile());

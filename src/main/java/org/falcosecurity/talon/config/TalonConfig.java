@@ -140,6 +140,14 @@ public final class TalonConfig {
         return settings.kafka();
     }
 
+    public Settings.Audit audit() {
+        return settings.audit();
+    }
+
+    public Settings.Reverts reverts() {
+        return settings.reverts();
+    }
+
     public Settings.Otel otel() {
         return settings.otel();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
+import org.falcosecurity.talon.audit.AuditTrail;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.ops.UpstreamMetrics;
@@ -36,6 +37,7 @@ public class EventIntake {
     private final boolean printAllEvents;
     private final byte[] expectedAuthorization;
     private final TalonCounters counters;
+    private AuditTrail audit;
 
     /**
      * @param authToken the bearer token senders must present, or empty for an open intake
@@ -49,6 +51,11 @@ public class EventIntake {
         this.expectedAuthorization = authToken == null || authToken.isEmpty() ? null
                 : ("Bearer " + authToken).getBytes(StandardCharsets.UTF_8);
         this.counters = counters;
+    }
+
+    /** Where the intake records each event it accepts, with its plan (set before the routes start). */
+    public void auditTrail(AuditTrail trail) {
+        this.audit = trail;
     }
 
     /** Validates and parses the request; sets the event, its plan and its worker partition as exchange properties. */
@@ -74,6 +81,16 @@ public class EventIntake {
             throw new IntakeException(400, "bad_event", e.getMessage(), e.field());
         }
         admit(exchange, event);
+    }
+
+    /** Whether requests must carry the token (auth.token or auth.token_file is set). */
+    public boolean requiresToken() {
+        return expectedAuthorization != null;
+    }
+
+    /** Checks the token of a request to another endpoint than the intake's (POST /undo); 401 when it is wrong. */
+    public void checkToken(Exchange exchange) throws IntakeException {
+        authenticate(exchange);
     }
 
     /** Checks the bearer token in constant time; the answer never says more than "unauthorized". */
@@ -107,6 +124,9 @@ public class EventIntake {
         exchange.setProperty(TalonHeaders.PROP_RECEIVED_NANOS, System.nanoTime());
         if (printAllEvents || !plan.isEmpty()) {
             logEvent(event, plan, traceId);
+        }
+        if (audit != null) {
+            audit.received(event, traceId, plan);
         }
     }
 

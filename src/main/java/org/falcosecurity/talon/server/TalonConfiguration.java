@@ -10,6 +10,7 @@ import org.falcosecurity.talon.actionners.kubernetes.ObjectDeletion;
 import org.falcosecurity.talon.actionners.kubernetes.PodCommands;
 import org.falcosecurity.talon.actionners.kubernetes.PodLogs;
 import org.falcosecurity.talon.actionners.kubernetes.PodTermination;
+import org.falcosecurity.talon.actionners.kubernetes.Reverts;
 import org.falcosecurity.talon.actionners.kubernetes.capture.CaptureSettings;
 import org.falcosecurity.talon.actionners.kubernetes.capture.FileDownload;
 import org.falcosecurity.talon.actionners.kubernetes.capture.PacketCapture;
@@ -26,6 +27,7 @@ import org.falcosecurity.talon.dispatch.EventDeduplicator;
 import org.falcosecurity.talon.dispatch.PodGate;
 import org.falcosecurity.talon.intake.EventIntake;
 import org.falcosecurity.talon.intake.IntakeRejections;
+import org.falcosecurity.talon.intake.UndoRequests;
 import org.falcosecurity.talon.kafka.KafkaIntake;
 import org.falcosecurity.talon.kafka.KafkaRecords;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
@@ -77,7 +79,11 @@ public class TalonConfiguration implements CamelConfiguration {
         TalonConfig cfg = runtime.config();
         EventIntake intake = new EventIntake(runtime.engine(), cfg.workers(), cfg.printAllEvents(), maxBody,
                 cfg.authToken(), runtime.counters());
+        intake.auditTrail(runtime.audit());
         registry.bind("eventIntake", intake);
+        registry.bind("auditTrail", runtime.audit());
+        registry.bind("undoRequests", new UndoRequests(intake, registry.lookupByNameAndType("kubernetesReverts",
+                Reverts.class), new ClusterAccess(runtime::kubernetes)));
         // Kafka mode (routes/kafka.camel.yaml; its routes exist only when kafka.enabled)
         registry.bind("kafkaIntake", new KafkaIntake(runtime.counters()));
         registry.bind("kafkaRecords", new KafkaRecords(runtime.engine(), intake, maxBody,
@@ -89,8 +95,9 @@ public class TalonConfiguration implements CamelConfiguration {
                 cfg.blastRadius().maxActions(), cfg.blastRadius().maxActionsPerRule(),
                 cfg.blastRadius().maxActionsPerWorkload(), cfg.blastRadius().actionners(),
                 System::nanoTime);
-        registry.bind("actionRouter", new ActionRouter(cfg.defaultNotifiers(), runtime::catalog,
-                runtime::fireResult, guard));
+        ActionRouter router = new ActionRouter(cfg.defaultNotifiers(), runtime::catalog, runtime::fireResult, guard);
+        router.auditTrail(runtime.audit());
+        registry.bind("actionRouter", router);
         registry.bind("podGate", new PodGate());
         registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
         registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));
@@ -148,11 +155,14 @@ public class TalonConfiguration implements CamelConfiguration {
         Duration capturePoll = Duration.ofMillis(intProperty(context, "talon.kubernetes.capture-poll-ms", 500));
         Duration captureStart = Duration.ofSeconds(intProperty(context,
                 "talon.kubernetes.capture-start-timeout-seconds", 60));
+        Reverts reverts = new Reverts(cluster, Duration.ofSeconds(runtime.config().reverts().intervalSeconds()));
+        reverts.sink(new RevertResults(runtime, context));
+        registry.bind("kubernetesReverts", reverts);
         registry.bind("kubernetesErrors", new KubernetesErrors());
         registry.bind("kubernetesTarget", new KubernetesTarget(cluster));
         registry.bind("kubernetesTerminate", new PodTermination(cluster));
-        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster));
-        registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster));
+        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster, reverts));
+        registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster, reverts));
         registry.bind("kubernetesCommands", new PodCommands(cluster, maxOutput, execTimeout));
         registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput, spool));
         registry.bind("kubernetesDownload", new FileDownload(cluster, spool, execTimeout));
@@ -160,7 +170,7 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("kubernetesTcpdump", new PacketCapture(capture));
         registry.bind("kubernetesSysdig", new SyscallCapture(capture));
         registry.bind("kubernetesDelete", new ObjectDeletion(cluster));
-        registry.bind("kubernetesNodes", new NodeActions(cluster, poll));
+        registry.bind("kubernetesNodes", new NodeActions(cluster, poll, reverts));
     }
 
     private static int intProperty(CamelContext context, String key, int defaultValue) {

@@ -5,6 +5,7 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
+import org.falcosecurity.talon.actionners.kubernetes.Reverts;
 import org.falcosecurity.talon.builtins.Builtins;
 import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.RouteFiles;
@@ -59,6 +60,12 @@ public final class TalonStartup extends MainListenerSupport {
                         + String.join(", ", catalog.notifierNames()) + ")");
             }
         }
+        for (String n : runtime.config().audit().notifiers()) {
+            if (!catalog.hasNotifier(n)) {
+                problems.add("audit.notifiers: unknown notifier '" + n + "' (known: "
+                        + String.join(", ", catalog.notifierNames()) + ")");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new TalonStartupException("invalid configuration", problems);
         }
@@ -97,6 +104,11 @@ public final class TalonStartup extends MainListenerSupport {
 
     @Override
     public void afterStart(BaseMainSupport main) {
+        runtime.audit().start(main.getCamelContext());
+        if (runtime.kubernetes().configured()) {
+            // pending reverts recorded on the objects: by this replica before a restart, or by another one
+            main.getCamelContext().getRegistry().lookupByNameAndType("kubernetesReverts", Reverts.class).start();
+        }
         if (runtime.config().watchRules()) {
             try {
                 reloader.watch(5000);
@@ -109,10 +121,16 @@ public final class TalonStartup extends MainListenerSupport {
     @Override
     public void beforeStop(BaseMainSupport main) {
         reloader.close();
+        Reverts reverts = main.getCamelContext().getRegistry().lookupByNameAndType("kubernetesReverts",
+                Reverts.class);
+        if (reverts != null) {
+            reverts.close();
+        }
     }
 
     @Override
     public void afterStop(BaseMainSupport main) {
+        runtime.audit().close();
         runtime.closeKubernetesClient();
     }
 

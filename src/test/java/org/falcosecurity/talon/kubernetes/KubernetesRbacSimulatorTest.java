@@ -174,6 +174,9 @@ class KubernetesRbacSimulatorTest {
             - rule: netpol
               match: {rules: [netpol]}
               actions: [{action: a, actionner: kubernetes:networkpolicy}]
+            - rule: netpol-ttl
+              match: {rules: [netpol-ttl]}
+              actions: [{action: a, actionner: kubernetes:networkpolicy, ttl: 1s}]
             - rule: netpol-allow
               match: {rules: [netpol-allow]}
               actions: [{action: a, actionner: kubernetes:networkpolicy, parameters: {allow_namespaces: [dns]}}]
@@ -268,6 +271,10 @@ class KubernetesRbacSimulatorTest {
             results.add(run(talon, "netpol-allow", podFields("shop", "rs-a")));
             results.add(run(talon, "netpol", podFields("shop", "ds-a")));
             results.add(run(talon, "netpol", podFields("shop", "sts-a")));
+            // with a ttl: the policy is listed (pending reverts) and deleted when the ttl ends
+            results.add(run(talon, "netpol-ttl", podFields("shop", "ds-a")));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> k8s.client()
+                    .network().v1().networkPolicies().inNamespace("shop").withName("falco-talon-agent").get() == null);
             results.add(run(talon, "exec", podFields("shop", "rs-a")));
             results.add(run(talon, "script", podFields("shop", "rs-a")));
             results.add(run(talon, "log", podFields("shop", "rs-a")));

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import org.apache.camel.Message;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Checks;
 import org.falcosecurity.talon.catalog.ParamSpec;
@@ -19,6 +20,7 @@ import org.falcosecurity.talon.kubernetes.ClusterAccess;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,7 +38,8 @@ import static org.falcosecurity.talon.actionners.kubernetes.KubernetesDeclaratio
 public final class MetadataPatcher {
 
     private static final List<Permission> PATCH = concat(
-            Permission.of("", "pods", "read, then patch the pod", "get", "patch"), NODES);
+            Permission.of("", "pods", "read, then patch the pod; with a ttl, list the pending reverts", "get",
+                    "list", "patch"), NODES, REVERT_NODES);
 
     /** {@code kubernetes:label}. */
     public static final ActionnerSpec LABEL = labels("kubernetes:label", "Add, change or remove labels of the pod"
@@ -52,6 +55,7 @@ public final class MetadataPatcher {
                     .withCheck(Checks.metadataMap("annotations", false))
                     .describedAs("Annotations to set; an empty value removes the annotation"))
             .param(LEVEL)
+            .reversible()
             .permissions("label", PATCH)
             .example("""
                     - action: Note why the node is suspect
@@ -72,6 +76,7 @@ public final class MetadataPatcher {
                         .describedAs("Labels to set; an empty value removes the label (keys and values must be valid"
                                 + " Kubernetes labels)"))
                 .param(LEVEL)
+                .reversible()
                 .permissions("label", PATCH)
                 .example("""
                         - action: Label the pod as suspicious
@@ -87,22 +92,28 @@ public final class MetadataPatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ClusterAccess cluster;
+    private final Reverts reverts;
 
-    public MetadataPatcher(ClusterAccess cluster) {
+    public MetadataPatcher(ClusterAccess cluster, Reverts reverts) {
         this.cluster = cluster;
+        this.reverts = reverts;
     }
 
     public Outcome labels(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                          @Header("TalonParameters") Map<String, Object> params) {
-        return patch(pod, params, "labels");
+                          @Header("TalonParameters") Map<String, Object> params, Message message) {
+        return patch(pod, params, "labels", PendingReverts.Request.of(message));
     }
 
     public Outcome annotations(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                               @Header("TalonParameters") Map<String, Object> params) {
-        return patch(pod, params, "annotations");
+                               @Header("TalonParameters") Map<String, Object> params, Message message) {
+        return patch(pod, params, "annotations", PendingReverts.Request.of(message));
     }
 
-    private Outcome patch(Pod pod, Map<String, Object> params, String field) {
+    /**
+     * Sets the wanted keys; with a ttl ({@code ttl}), the same patch records on the object what to restore and when
+     * (PendingReverts), and an action without ttl that changes a pending key makes that change permanent.
+     */
+    private Outcome patch(Pod pod, Map<String, Object> params, String field, PendingReverts.Request ttl) {
         KubernetesClient client = cluster.client();
         boolean onNode = "node".equals(params.get("level"));
         Map<String, String> objects = KubernetesTarget.objects(pod);
@@ -118,6 +129,14 @@ public final class MetadataPatcher {
                 : target.getMetadata().getAnnotations();
         @SuppressWarnings("unchecked")
         Plan plan = plan(field, current, (Map<String, Object>) params.get(field));
+        List<PendingReverts.Entry> pending = PendingReverts.read(target);
+        boolean touchesPending = pending.stream().anyMatch(e -> field.equals(e.kind())
+                && e.set().keySet().stream().anyMatch(plan.old()::containsKey));
+        PendingReverts.Entry revert = null;
+        if (!plan.old().isEmpty() && (ttl != null || touchesPending)) {
+            revert = ttl == null ? null : ttl.entry(field, plan.newValues(), Map.of());
+            PendingReverts.patchOps(plan.ops(), target, PendingReverts.addKeys(pending, field, revert, plan.old()));
+        }
         if (!plan.ops().isEmpty()) {
             String body = plan.ops().toString();
             PatchContext json = PatchContext.of(PatchType.JSON);
@@ -142,11 +161,19 @@ public final class MetadataPatcher {
             out.append(" already as wanted: ").append(String.join(", ", unchanged)).append(';');
         }
         out.setLength(out.length() - 1);
+        if (revert != null) {
+            out.append("; reverted at ").append(revert.expires());
+            reverts.scheduleAt(revert.expiry());
+        }
         return new Outcome(out.toString(), objects);
     }
 
-    /** The JSON Patch operations, and what they set, remove or leave alone (for the output). */
-    record Plan(ArrayNode ops, List<String> set, List<String> removed, List<String> unchanged) {
+    /**
+     * The JSON Patch operations, and what they set, remove or leave alone (for the output); for the keys they
+     * change, the values before ({@code old}, null: absent) and after ({@code newValues}, null: removed).
+     */
+    record Plan(ArrayNode ops, List<String> set, List<String> removed, List<String> unchanged,
+                Map<String, String> old, Map<String, String> newValues) {
     }
 
     /**
@@ -158,6 +185,8 @@ public final class MetadataPatcher {
         List<String> set = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
+        Map<String, String> old = new LinkedHashMap<>();
+        Map<String, String> newValues = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : new TreeMap<>(wanted).entrySet()) {
             String key = e.getKey();
             String value = e.getValue() == null ? "" : String.valueOf(e.getValue());
@@ -169,19 +198,23 @@ public final class MetadataPatcher {
                 } else {
                     ops.addObject().put("op", "remove").put("path", path);
                     removed.add(key);
+                    old.put(key, now);
+                    newValues.put(key, null);
                 }
             } else if (value.equals(now)) {
                 unchanged.add(key + "=" + value);
             } else {
-                if (current == null && set.isEmpty()) {
-                    // a real API server cannot add below a missing object
+                if ((current == null || current.isEmpty()) && set.isEmpty()) {
+                    // a real API server cannot add below a missing object (fabric8 shows a missing map as empty)
                     ops.addObject().put("op", "add").put("path", "/metadata/" + field).putObject("value");
                 }
                 ops.addObject().put("op", "add").put("path", path).put("value", value);
                 set.add(key + "=" + value);
+                old.put(key, now);
+                newValues.put(key, value);
             }
         }
-        return new Plan(ops, set, removed, unchanged);
+        return new Plan(ops, set, removed, unchanged, old, newValues);
     }
 
     /** JSON Pointer escaping of one key (RFC 6901): {@code ~} then {@code /}. */

@@ -73,9 +73,12 @@ class MetadataPatchTest {
         assertThat(field(after, "annotations")).containsOnly(Map.entry("a", "1"), Map.entry("b", "2"));
         assertThat(p.unchanged()).containsExactly("gone (absent)");
         // without that first operation the patch could not apply: a key cannot be added below a missing object
-        MetadataPatcher.Plan withMap = MetadataPatcher.plan("annotations", Map.of(), Map.of("a", "1"));
+        // (an empty map is planned like a missing one: fabric8 shows a missing map as empty; a non-empty one is not)
+        MetadataPatcher.Plan withMap = MetadataPatcher.plan("annotations", Map.of("x", "y"), Map.of("a", "1"));
         assertThatThrownBy(() -> patched(withMap, pod("annotations", null)))
                 .isInstanceOf(JsonPatchException.class);
+        MetadataPatcher.Plan fromEmpty = MetadataPatcher.plan("annotations", Map.of(), Map.of("a", "1"));
+        assertThat(field(patched(fromEmpty, pod("annotations", null)), "annotations")).containsOnly(Map.entry("a", "1"));
     }
 
     @Test
