@@ -7,17 +7,24 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -25,10 +32,11 @@ import java.util.regex.Pattern;
  * ({@code access_key} + {@code secret_key}, else the SDK's default chain: environment, system properties, web
  * identity, profile, container and instance roles), then, with {@code aws.role_arn}, a role assumed through STS with
  * {@code aws.external_id}; the region of the call, else {@code aws.region}, else the SDK's region chain. Clients of
- * every service (Lambda, ...) take the same set-up with {@link #configure}.
+ * other services (Lambda, ...) take the same set-up with {@link #configure}; {@link #s3} adds what S3 needs.
  *
- * <p>(Issue 15's branch has this class with an S3 client added: that version is a superset of this one.) The STS
- * endpoint can be set apart (Camel property {@code talon.aws.sts-endpoint}: an STS VPC
+ * <p>{@code aws.endpoint} points the S3 clients at a VPC endpoint or an S3-compatible store, with path-style
+ * addressing and checksums only where the API requires them (S3-compatible stores often lack the SDK's default
+ * CRC trailers). The STS endpoint can be set apart (Camel property {@code talon.aws.sts-endpoint}: an STS VPC
  * endpoint, or a test's stand-in).
  *
  * <p>Secrets never leave this class in text: {@link #redact} masks the configured keys in any message.
@@ -40,6 +48,7 @@ public final class AwsClients implements AutoCloseable {
 
     private final Settings.Aws settings;
     private final Optional<URI> stsEndpoint;
+    private final Map<String, S3Client> s3ByRegion = new ConcurrentHashMap<>();
     private final List<SdkClient> owned = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile AwsCredentialsProvider credentials;
 
@@ -120,6 +129,25 @@ public final class AwsClients implements AutoCloseable {
         return builder.credentialsProvider(credentials()).region(region(region));
     }
 
+    /**
+     * The S3 client of a region (one per region, kept): {@code aws.endpoint} with path-style addressing when set,
+     * and no retries of its own (the output's route retries an upload with back-off).
+     */
+    public S3Client s3(String region) {
+        String key = region == null ? "" : region;
+        return s3ByRegion.computeIfAbsent(key, r -> {
+            var b = configure(S3Client.builder(), r).httpClientBuilder(ApacheHttpClient.builder()
+                    .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60)))
+                    .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+            endpoint().ifPresent(e -> b.endpointOverride(e).forcePathStyle(true)
+                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED));
+            S3Client c = b.build();
+            owned.add(c);
+            return c;
+        });
+    }
+
     /** {@code text} with the configured access key, secret key and URL credentials masked. */
     public String redact(String text) {
         List<String> secrets = new ArrayList<>();
@@ -138,6 +166,7 @@ public final class AwsClients implements AutoCloseable {
             }
         }
         owned.clear();
+        s3ByRegion.clear();
         if (credentials instanceof AutoCloseable a) {
             try {
                 a.close();

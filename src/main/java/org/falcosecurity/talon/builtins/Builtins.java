@@ -11,10 +11,14 @@ import org.falcosecurity.talon.actionners.kubernetes.ObjectDeletion;
 import org.falcosecurity.talon.actionners.kubernetes.PodCommands;
 import org.falcosecurity.talon.actionners.kubernetes.PodLogs;
 import org.falcosecurity.talon.actionners.kubernetes.PodTermination;
+import org.falcosecurity.talon.actionners.kubernetes.capture.FileDownload;
+import org.falcosecurity.talon.actionners.kubernetes.capture.PacketCapture;
+import org.falcosecurity.talon.actionners.kubernetes.capture.SyscallCapture;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Declarations;
 import org.falcosecurity.talon.notifiers.BuiltinNotifier;
 import org.falcosecurity.talon.notifiers.BuiltinNotifiers;
+import org.falcosecurity.talon.outputs.OutputTargets;
 
 import java.util.List;
 
@@ -26,11 +30,12 @@ public final class Builtins {
 
     private static final List<ActionnerSpec> ACTIONNERS = List.of(PodTermination.SPEC, MetadataPatcher.LABEL,
             MetadataPatcher.LABELIZE, MetadataPatcher.ANNOTATION, EgressIsolation.SPEC, PodCommands.EXEC_SPEC,
-            PodCommands.SCRIPT_SPEC, PodLogs.SPEC, ObjectDeletion.SPEC, NodeActions.CORDON, NodeActions.DRAIN,
+            PodCommands.SCRIPT_SPEC, PodLogs.SPEC, FileDownload.SPEC, PacketCapture.SPEC, SyscallCapture.SPEC,
+            ObjectDeletion.SPEC, NodeActions.CORDON, NodeActions.DRAIN,
             CalicoPolicy.SPEC, CiliumPolicy.SPEC, LambdaInvocation.SPEC, CloudFunction.SPEC);
 
     private static final Declarations DECLARATIONS = new Declarations(ACTIONNERS,
-            BuiltinNotifiers.ALL.stream().map(BuiltinNotifier::spec).toList(), List.of());
+            BuiltinNotifiers.ALL.stream().map(BuiltinNotifier::spec).toList(), OutputTargets.ALL);
 
     private Builtins() {
     }

@@ -40,6 +40,9 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
                     "Run no action at all: every action is reported with status dry-run"),
             new ConfigKey("max_body_bytes", Type.INTEGER, 1048576,
                     "Largest accepted request body; larger bodies get 413"),
+            new ConfigKey("max_artifact_bytes", Type.INTEGER, 104857600,
+                    "Largest artifact an action may store through its output (a downloaded file, a capture, logs):"
+                            + " Talon stops reading past it and the action fails"),
             new ConfigKey("queue_size", Type.INTEGER, 10000,
                     "Events accepted but not yet processed, per worker; beyond it the intake answers 429"),
             new ConfigKey("workers", Type.INTEGER, 4,

@@ -48,6 +48,7 @@ final class ConfigValidator {
         }
         oneOf("log_format", s.logFormat(), List.of("color", "text", "json"));
         atLeast("max_body_bytes", s.maxBodyBytes(), 1);
+        atLeast("max_artifact_bytes", s.maxArtifactBytes(), 1);
         atLeast("queue_size", s.queueSize(), 1);
         atLeast("workers", s.workers(), 1);
         atLeast("deduplication.max_entries", s.deduplication().maxEntries(), 1);
@@ -153,7 +154,13 @@ final class ConfigValidator {
             add("aws.role_arn", "expected arn:aws:iam::<account>:role/<name>, got '" + aws.roleArn() + "'");
         }
         endpointUrl("aws.endpoint", aws.endpoint());
-        readable("gcp.credentials_path", s.gcp().credentialsPath());
+        String gcpKey = s.gcp().credentialsPath();
+        if (gcpKey.stripLeading().startsWith("{")) {
+            // upstream reads this setting as the key's JSON itself; Talon reads the file it names (never echo it)
+            add("gcp.credentials_path", "must be the path of the service-account JSON key file, not the key itself");
+        } else {
+            readable("gcp.credentials_path", gcpKey);
+        }
         Settings.Minio m = s.minio();
         pair("minio.access_key", m.accessKey(), "minio.secret_key", m.secretKey());
         if (!m.endpoint().isEmpty() && !HOST_PORT.matcher(m.endpoint()).matches()) {

@@ -19,6 +19,7 @@ public record Settings(
         List<String> defaultNotifiers,
         boolean dryRun,
         int maxBodyBytes,
+        int maxArtifactBytes,
         int queueSize,
         int workers,
         Deduplication deduplication,

@@ -112,6 +112,10 @@ public final class TalonConfig {
         return settings.maxBodyBytes();
     }
 
+    public int maxArtifactBytes() {
+        return settings.maxArtifactBytes();
+    }
+
     public int queueSize() {
         return settings.queueSize();
     }

@@ -18,7 +18,7 @@ import java.util.Map;
  * with getters ({@code ${body.status}}, {@code ${body.objects[pod]}}) and the whole record with {@code ${body.json}}.
  */
 @JsonPropertyOrder({"time", "trace_id", "status", "rule", "action", "actionner", "message", "output", "error",
-        "event", "falco_rule", "priority", "source", "hostname", "objects", "context"})
+        "event", "falco_rule", "priority", "source", "hostname", "objects", "context", "artifact"})
 public final class ActionResult {
 
     public static final String SUCCESS = "success";
@@ -31,7 +31,7 @@ public final class ActionResult {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final java.util.Set<String> RESERVED = java.util.Set.of("time", "trace_id", "status", "rule",
             "action", "actionner", "message", "output", "error", "event", "falco_rule", "priority", "source",
-            "hostname", "objects", "context");
+            "hostname", "objects", "context", "artifact");
 
     private final Instant time;
     private final String traceId;
@@ -49,6 +49,7 @@ public final class ActionResult {
     private final String hostname;
     private final Map<String, String> objects;
     private final Map<String, String> context;
+    private final ArtifactInfo artifact;
 
     @SuppressWarnings("checkstyle:ParameterNumber")
     public ActionResult(Instant time, String traceId, String status, String rule, String action, String actionner,
@@ -80,6 +81,32 @@ public final class ActionResult {
         this.hostname = hostname;
         this.objects = objects == null ? Map.of() : Map.copyOf(objects);
         this.context = context == null ? Map.of() : Map.copyOf(context);
+        this.artifact = null;
+    }
+
+    private ActionResult(ActionResult r, ArtifactInfo artifact) {
+        this.time = r.time;
+        this.traceId = r.traceId;
+        this.status = r.status;
+        this.rule = r.rule;
+        this.action = r.action;
+        this.actionner = r.actionner;
+        this.message = r.message;
+        this.output = r.output;
+        this.error = r.error;
+        this.event = r.event;
+        this.falcoRule = r.falcoRule;
+        this.priority = r.priority;
+        this.source = r.source;
+        this.hostname = r.hostname;
+        this.objects = r.objects;
+        this.context = r.context;
+        this.artifact = artifact;
+    }
+
+    /** The same result, with the artifact the action collected (and where it was stored). */
+    public ActionResult withArtifact(ArtifactInfo a) {
+        return new ActionResult(this, a);
     }
 
     /** When the result was produced. */
@@ -170,6 +197,13 @@ public final class ActionResult {
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
     public Map<String, String> getContext() {
         return context;
+    }
+
+    /** The artifact the action collected, and where it is (left out of the JSON when there is none). */
+    @JsonProperty("artifact")
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public ArtifactInfo getArtifact() {
+        return artifact;
     }
 
     /** Objects flattened at the top level of the JSON, except names the record itself uses. */

@@ -53,6 +53,28 @@ public final class TalonHeaders {
     /** Objects the action touched, added to the defaults (pod, namespace); an empty value removes a default. */
     public static final String OBJECTS = "TalonObjects";
 
+    /**
+     * The artifact an actionner collected (a {@link Artifact}: a spool file, its name, size and SHA-256); when the
+     * action has an output, Talon sends it to the output target, then deletes the spool file.
+     */
+    public static final String ARTIFACT = "TalonArtifact";
+
+    // the output-target contract (direct:output-<category>-<name>): body = the spool file (java.io.File)
+    /** The artifact's name ({@code /etc/passwd}, {@code tcpdump.pcap}, {@code log}). */
+    public static final String ARTIFACT_NAME = "TalonArtifactName";
+    /** The object key Talon gives it: {@code <UTC 2006-01-02T15-04-05Z>_<namespace>_<pod>_<name>}. */
+    public static final String ARTIFACT_KEY = "TalonArtifactKey";
+    /** Its size in bytes (a Long). */
+    public static final String ARTIFACT_SIZE = "TalonArtifactSize";
+    /** Its SHA-256, lower-case hex. */
+    public static final String ARTIFACT_SHA256 = "TalonArtifactSha256";
+    /** The path of its spool file (the body is the same file); Talon deletes it afterwards. */
+    public static final String ARTIFACT_FILE = "TalonArtifactFile";
+    /** Out: where the target stored it ({@code s3://bucket/key}, a file path, ...). */
+    public static final String ARTIFACT_LOCATION = "TalonArtifactLocation";
+    /** What the output step tells the dispatcher about the artifact (an {@link ArtifactInfo}). */
+    public static final String ARTIFACT_INFO = "TalonArtifactInfo";
+
     public static final String NOTIFIER = "TalonNotifier";
     /** Comma-separated queue endpoints of the notifiers a result goes to (set by the dispatcher). */
     public static final String NOTIFIER_QUEUES = "TalonNotifierQueues";
@@ -65,6 +87,8 @@ public final class TalonHeaders {
     public static final String PROP_PARTITION = "TalonPartition";
     public static final String PROP_ROUTER_STATE = "TalonRouterState";
     public static final String PROP_RECEIVED_NANOS = "TalonReceivedNanos";
+    /** The output target route's endpoint of the action being run, built from its validated name only. */
+    public static final String PROP_OUTPUT_ENDPOINT = "TalonOutputEndpoint";
     /** The {@link NotificationTracker} of an event read from Kafka (absent in HTTP mode). */
     public static final String PROP_NOTIFICATIONS = "TalonNotifications";
 

@@ -6,6 +6,8 @@ import org.falcosecurity.talon.audit.AuditTrail;
 import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.contract.Artifact;
+import org.falcosecurity.talon.contract.ArtifactInfo;
 import org.falcosecurity.talon.contract.ResultListener;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.delivery.NotifierQueues;
@@ -212,6 +214,11 @@ public class ActionRouter {
         if (s.action().output() != null) {
             m.setHeader(TalonHeaders.OUTPUT_TARGET, s.action().output().target());
             m.setHeader(TalonHeaders.OUTPUT_PARAMETERS, s.action().output().parameters());
+            // only ever built from a validated target name (Catalog.ACTIONNER_NAME)
+            exchange.setProperty(TalonHeaders.PROP_OUTPUT_ENDPOINT,
+                    Catalog.outputEndpoint(s.action().output().target()));
+        } else {
+            exchange.removeProperty(TalonHeaders.PROP_OUTPUT_ENDPOINT);
         }
         if (event.podName() != null) {
             m.setHeader(TalonHeaders.POD, event.podName());
@@ -270,13 +277,18 @@ public class ActionRouter {
                 }
             });
         }
+        // an artifact no output took (an action without one, a failed actionner): its spool file goes now
+        if (m.getHeader(TalonHeaders.ARTIFACT) instanceof Artifact leftover) {
+            leftover.delete();
+        }
         // the event's context with the action's additional contexts (TalonContext, set before the actionner ran)
         Map<String, String> context = new LinkedHashMap<>(event.context());
         if (m.getHeader(TalonHeaders.CONTEXT) instanceof Map<?, ?> c) {
             c.forEach((k, v) -> context.put(String.valueOf(k), String.valueOf(v)));
         }
-        return result(exchange, s, event, status, m.getHeader(TalonHeaders.MESSAGE, String.class),
+        ActionResult r = result(exchange, s, event, status, m.getHeader(TalonHeaders.MESSAGE, String.class),
                 m.getHeader(TalonHeaders.OUTPUT, String.class), error, objects, context);
+        return m.getHeader(TalonHeaders.ARTIFACT_INFO) instanceof ArtifactInfo a ? r.withArtifact(a) : r;
     }
 
     private static Map<String, String> defaultObjects(Event event) {
@@ -354,8 +366,9 @@ public class ActionRouter {
                 RESULTS.warn("action {}: rule='{}' action='{}' actionner={} objects={} error={}", r.getStatus(),
                         r.getRule(), r.getAction(), r.getActionner(), r.getObjects(), r.getError());
             } else {
-                RESULTS.info("action {}: rule='{}' action='{}' actionner={} objects={} {}", r.getStatus(),
-                        r.getRule(), r.getAction(), r.getActionner(), r.getObjects(), r.getMessage());
+                RESULTS.info("action {}: rule='{}' action='{}' actionner={} objects={} {}{}", r.getStatus(),
+                        r.getRule(), r.getAction(), r.getActionner(), r.getObjects(), r.getMessage(),
+                        r.getArtifact() == null ? "" : " artifact=" + r.getArtifact().summary());
             }
         } finally {
             for (String k : List.of("trace_id", "rule", "action", "actionner", "status", "pod", "namespace")) {

@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
 
 /**
  * The fields of a result that the human-readable notifiers (Slack, e-mail, Kubernetes events) show, in one order:
- * status, rule, action, actionner, objects, event, error, output. Empty error and output are left out.
+ * status, rule, action, actionner, objects, artifact (its location, size and SHA-256), event, error, output. Empty
+ * error and output, and a missing artifact, are left out.
  */
 public final class ResultFields {
 
@@ -29,6 +30,10 @@ public final class ResultFields {
         if (!r.getObjects().isEmpty()) {
             f.add(new Field("Objects", objects(r.getObjects())));
         }
+        if (r.getArtifact() != null) {
+            // where a responder finds the evidence, and how to check it
+            f.add(new Field("Artifact", r.getArtifact().summary()));
+        }
         f.add(new Field("Event", nullToEmpty(r.getEvent())));
         if (!r.getError().isEmpty()) {
             f.add(new Field("Error", r.getError()));
@@ -45,9 +50,14 @@ public final class ResultFields {
                 .collect(Collectors.joining(", "));
     }
 
-    /** The one-line summary of the short formats and the e-mail subject: {@code [status] action on rule}. */
+    /**
+     * The one-line summary of the short formats and the e-mail subject: {@code [status] action on rule}, and where
+     * the artifact is when one was stored.
+     */
     public static String summary(ActionResult r) {
-        return "[" + r.getStatus() + "] " + r.getAction() + " on " + r.getRule();
+        String stored = r.getArtifact() == null || r.getArtifact().location().isEmpty() ? ""
+                : ", artifact at " + r.getArtifact().location();
+        return "[" + r.getStatus() + "] " + r.getAction() + " on " + r.getRule() + stored;
     }
 
     static String nullToEmpty(String s) {

@@ -15,6 +15,11 @@ import org.falcosecurity.talon.actionners.kubernetes.PodCommands;
 import org.falcosecurity.talon.actionners.kubernetes.PodLogs;
 import org.falcosecurity.talon.actionners.kubernetes.PodTermination;
 import org.falcosecurity.talon.actionners.kubernetes.Reverts;
+import org.falcosecurity.talon.actionners.kubernetes.capture.CaptureSettings;
+import org.falcosecurity.talon.actionners.kubernetes.capture.FileDownload;
+import org.falcosecurity.talon.actionners.kubernetes.capture.PacketCapture;
+import org.falcosecurity.talon.actionners.kubernetes.capture.SyscallCapture;
+import org.falcosecurity.talon.artifacts.ArtifactSpool;
 import org.falcosecurity.talon.aws.AwsClients;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.contexts.AdditionalContexts;
@@ -48,6 +53,7 @@ import org.falcosecurity.talon.replicas.Replicas;
 import org.falcosecurity.talon.replicas.ReplicasHealthCheck;
 import org.falcosecurity.talon.telemetry.OtlpCounters;
 import org.falcosecurity.talon.telemetry.Tracing;
+import org.falcosecurity.talon.outputs.OutputTargets;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +82,13 @@ public class TalonConfiguration implements CamelConfiguration {
         // the one Kubernetes client, shared by camel-kubernetes endpoints (kubernetesClient=#kubernetesClient) and
         // Talon's processors
         registry.bind("kubernetesClient", runtime.kubernetes().client());
-        bindKubernetesActionners(context, registry, runtime);
+        ArtifactSpool spool = artifactSpool(context, runtime.config());
+        registry.bind("talonArtifacts", spool);
+        // one set of AWS credentials and endpoint for the aws:s3 output and aws:lambda
+        AwsClients aws = new AwsClients(runtime.config().aws(), optionalUri(context, "talon.aws.sts-endpoint"));
+        bindKubernetesActionners(context, registry, runtime, spool, aws);
+        OutputTargets.bind(context, runtime.config(), runtime.counters().registry(), aws,
+                property(context, "talon.gcp.storage-host"));
         TalonConfig cfg = runtime.config();
         ReplicaIdentity me = ReplicaIdentity.of(cfg, System.getenv());
         Tracing tracing = telemetry(context, runtime, me);
@@ -159,12 +171,32 @@ public class TalonConfiguration implements CamelConfiguration {
         }
     }
 
+    /** Where artifacts wait for their upload ({@code talon.artifact.spool-directory}), bounded by max_artifact_bytes. */
+    private static ArtifactSpool artifactSpool(CamelContext context, TalonConfig config) {
+        String dir = property(context, "talon.artifact.spool-directory");
+        Path path = dir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "falco-talon-spool") : Path.of(dir);
+        return new ArtifactSpool(path, config.maxArtifactBytes()).start();
+    }
+
+    private static String property(CamelContext context, String key) {
+        return context.getPropertiesComponent().resolveProperty(key).orElse("").trim();
+    }
+
+    private static java.util.Optional<java.net.URI> optionalUri(CamelContext context, String key) {
+        String v = property(context, key);
+        return v.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.net.URI.create(v));
+    }
+
     /** The beans of routes/actionners-kubernetes.camel.yaml, all on the shared client. */
-    private static void bindKubernetesActionners(CamelContext context, Registry registry, TalonRuntime runtime) {
+    private static void bindKubernetesActionners(CamelContext context, Registry registry, TalonRuntime runtime,
+                                                 ArtifactSpool spool, AwsClients aws) {
         ClusterAccess cluster = new ClusterAccess(runtime::kubernetes);
         int maxOutput = intProperty(context, "talon.kubernetes.max-output-bytes", 65536);
         Duration execTimeout = Duration.ofSeconds(intProperty(context, "talon.kubernetes.exec-timeout-seconds", 60));
         Duration poll = Duration.ofMillis(intProperty(context, "talon.kubernetes.drain-poll-ms", 1000));
+        Duration capturePoll = Duration.ofMillis(intProperty(context, "talon.kubernetes.capture-poll-ms", 500));
+        Duration captureStart = Duration.ofSeconds(intProperty(context,
+                "talon.kubernetes.capture-start-timeout-seconds", 60));
         Reverts reverts = new Reverts(cluster, Duration.ofSeconds(runtime.config().reverts().intervalSeconds()));
         reverts.sink(new RevertResults(runtime, context));
         registry.bind("kubernetesReverts", reverts);
@@ -174,7 +206,11 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("kubernetesMetadata", new MetadataPatcher(cluster, reverts));
         registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster, reverts));
         registry.bind("kubernetesCommands", new PodCommands(cluster, maxOutput, execTimeout));
-        registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput));
+        registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput, spool));
+        registry.bind("kubernetesDownload", new FileDownload(cluster, spool, execTimeout));
+        CaptureSettings capture = new CaptureSettings(cluster, spool, capturePoll, captureStart, execTimeout);
+        registry.bind("kubernetesTcpdump", new PacketCapture(capture));
+        registry.bind("kubernetesSysdig", new SyscallCapture(capture));
         registry.bind("kubernetesDelete", new ObjectDeletion(cluster));
         registry.bind("kubernetesNodes", new NodeActions(cluster, poll, reverts));
         // calico:networkpolicy, cilium:networkpolicy (the same route template, their own custom resources)
@@ -182,7 +218,7 @@ public class TalonConfiguration implements CamelConfiguration {
                 256));
         registry.bind("calicoNetworkPolicy", new CalicoPolicy(denyPolicies));
         registry.bind("ciliumNetworkPolicy", new CiliumPolicy(denyPolicies));
-        bindCloudActionners(context, registry, runtime, cluster);
+        bindCloudActionners(context, registry, runtime, cluster, aws);
     }
 
     /**
@@ -190,13 +226,10 @@ public class TalonConfiguration implements CamelConfiguration {
      * every base URL is a property, so a VPC endpoint or a test's loopback server can take its place.
      */
     private static void bindCloudActionners(CamelContext context, Registry registry, TalonRuntime runtime,
-                                            ClusterAccess cluster) {
+                                            ClusterAccess cluster, AwsClients aws) {
         int maxOutput = intProperty(context, "talon.cloud.max-output-bytes", 65536);
         registry.bind("additionalContexts", new AdditionalContexts(cluster, new InstanceMetadata(
                 uri(context, "talon.aws.imds-endpoint", "http://169.254.169.254"), Duration.ofSeconds(2))));
-        String sts = context.getPropertiesComponent().resolveProperty("talon.aws.sts-endpoint").orElse("").trim();
-        AwsClients aws = new AwsClients(runtime.config().aws(), sts.isEmpty() ? java.util.Optional.empty()
-                : java.util.Optional.of(java.net.URI.create(sts)));
         registry.bind("awsLambda", new LambdaInvocation(aws, maxOutput,
                 intProperty(context, "talon.aws.lambda-max-attempts", 3),
                 Duration.ofSeconds(intProperty(context, "talon.aws.lambda-timeout-seconds", 60))));

@@ -120,10 +120,12 @@ class UpstreamVerbsTest {
 
     @Test
     void outputsListShowsTheRouteDefinedTargets() throws Exception {
-        CliRunner.Result none = CliRunner.run("outputs", "list");
-        assertThat(none.exit()).isZero();
-        assertThat(none.out()).isEmpty();
-        assertThat(none.err()).contains("no output targets");
+        CliRunner.Result builtin = CliRunner.run("outputs", "list");
+        assertThat(builtin.exit()).as(builtin.err()).isZero();
+        Map<String, JsonNode> targets = items(builtin.out());
+        assertThat(targets.keySet()).contains("local:file", "aws:s3", "minio:s3", "gcp:gcs", "http:put");
+        assertThat(targets.get("aws:s3").path("parameters").has("bucket (required)")).isTrue();
+        assertThat(targets.get("http:put").path("description").asText()).isEqualTo("route-defined output target");
 
         Path routes = Files.createDirectories(dir.resolve("routes"));
         Files.writeString(routes.resolve("output-test.camel.yaml"), TestRoutes.SINK_OUTPUT);

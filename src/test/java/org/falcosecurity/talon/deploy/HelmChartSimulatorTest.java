@@ -238,8 +238,9 @@ class HelmChartSimulatorTest {
         assertThat(helm).isEqualTo(plain);
 
         // a group turned off takes its grants away
-        Set<String> noExec = K8sManifests.grants(one(render("rbac.actionners.exec=false"), ClusterRole.class)
-                .getRules());
+        Set<String> noExec = K8sManifests.grants(one(render("rbac.actionners.exec=false",
+                "rbac.actionners.download=false", "rbac.actionners.tcpdump=false", "rbac.actionners.sysdig=false"),
+                ClusterRole.class).getRules());
         assertThat(noExec).doesNotContain("core/pods/exec:create").contains("core/pods:delete");
         List<String> allOff = new ArrayList<>(allOn.stream().map(s -> s.replace("=true", "=false")).toList());
         assertThat(one(render(allOff.toArray(String[]::new)), ClusterRole.class).getRules()).isEmpty();

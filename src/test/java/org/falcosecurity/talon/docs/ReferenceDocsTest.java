@@ -92,11 +92,12 @@ class ReferenceDocsTest {
 
         assertThat(problems).hasSize(2);
         assertThat(problems.get(0)).contains("docs/actionners.md", "'actionners'")
-                .contains("- | [`kubernetes:log`](#kuberneteslog) | Fetch the pod's logs into the result. |")
+                .contains("- | [`kubernetes:log`](#kuberneteslog) | Fetch the pod's logs into the result, or, with an output,"
+                        + " store them as an artifact. |")
                 .contains("+ | [`kubernetes:log`](#kuberneteslog) | Fetch the pod's logs, in a changed declaration. |")
                 .doesNotContain("kubernetes:terminate");
         assertThat(problems.get(1)).contains("docs/actionners.md", "'actionner kubernetes:log'")
-                .contains("- Fetch the pod's logs into the result.")
+                .contains("- Fetch the pod's logs into the result, or, with an output, store them as an artifact.")
                 .contains("+ Fetch the pod's logs, in a changed declaration.")
                 .contains("- | `tail_lines` |");
         String rewritten = rewrite(pages, new ReferenceTables(new Declarations(changed, d.notifiers(), d.outputs()),

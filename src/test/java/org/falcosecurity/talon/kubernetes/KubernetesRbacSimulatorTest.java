@@ -197,6 +197,18 @@ class KubernetesRbacSimulatorTest {
             - rule: log
               match: {rules: [log]}
               actions: [{action: a, actionner: kubernetes:log, parameters: {tail_lines: 5}}]
+            - rule: download
+              match: {rules: [download]}
+              actions: [{action: a, actionner: kubernetes:download, parameters: {file: /etc/hosts},
+                         output: {target: local:file, parameters: {destination: "%1$s"}}}]
+            - rule: tcpdump
+              match: {rules: [tcpdump]}
+              actions: [{action: a, actionner: kubernetes:tcpdump, parameters: {duration: 1},
+                         output: {target: local:file, parameters: {destination: "%1$s"}}}]
+            - rule: sysdig
+              match: {rules: [sysdig]}
+              actions: [{action: a, actionner: kubernetes:sysdig, parameters: {duration: 1},
+                         output: {target: local:file, parameters: {destination: "%1$s"}}}]
             - rule: delete
               match: {rules: [delete]}
               actions: [{action: a, actionner: kubernetes:delete}]
@@ -246,12 +258,24 @@ class KubernetesRbacSimulatorTest {
         k8s.server().expect().get()
                 .withPath("/api/v1/namespaces/shop/pods/rs-a/log?pretty=false&container=main&tailLines=5")
                 .andReturn(200, "log\n").always();
+        byte[] capture = "capture".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        CaptureFixtures.expectExec(k8s.server(), "shop", "rs-a", "main", List.of("cat", "--", "/etc/hosts"), capture, 0);
+        CaptureFixtures.serveEphemeral(k8s.server(), K8s.podBuilder("shop", "tcp-a", fixtures).build(), true,
+                List.of("timeout", "1", "tcpdump", "-n", "-i", "any", "-s", "4096", "-U", "-w", "-"), capture);
+        k8s.client().resource(K8s.podBuilder("shop", "sys-a", fixtures).editStatus().withContainerStatuses(
+                new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName("main")
+                        .withContainerID("containerd://0123456789abcdef0123").build()).endStatus().build()).create();
+        CaptureFixtures.expectExec(k8s.server(), "shop", "sysdig-runner", "sysdig",
+                CaptureFixtures.sysdigArgv(1, "0123456789abcdef0123"), new byte[0], 0);
+        CaptureFixtures.expectExec(k8s.server(), "shop", "sysdig-runner", "sysdig",
+                List.of("cat", "/tmp/falco-talon.scap.gz"), capture, 0);
+        Path evidence = Files.createTempDirectory("talon-evidence");
 
         // Talon gets its own client, so its requests can be told from this test's own
         try (KubernetesClient talonClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
                 k8s.client().getConfiguration()).withUserAgent(TALON_AGENT).build()).build();
              TalonTestServer talon = TalonTestServer.builder().config("print_all_events: false\ndeduplication:\n  time_window_seconds: 0\n"
-                     + "default_notifiers: [k8sevents]\n").rules(RULES)
+                     + "default_notifiers: [k8sevents]\n").rules(RULES.formatted(evidence))
                      .property("talon.kubernetes.drain-poll-ms", "50").kubernetesClient(talonClient).start()) {
             ActionnerRun.requests(k8s.server());
             List<ActionResult> results = new java.util.ArrayList<>();
@@ -273,6 +297,11 @@ class KubernetesRbacSimulatorTest {
             results.add(run(talon, "exec", podFields("shop", "rs-a")));
             results.add(run(talon, "script", podFields("shop", "rs-a")));
             results.add(run(talon, "log", podFields("shop", "rs-a")));
+            results.add(run(talon, "download", podFields("shop", "rs-a")));
+            results.add(run(talon, "tcpdump", podFields("shop", "tcp-a")));
+            var jobController = CaptureFixtures.playJobController(k8s.client(), "shop", "sysdig-runner");
+            results.add(run(talon, "sysdig", podFields("shop", "sys-a")));
+            jobController.get();
             results.add(run(talon, "terminate", podFields("shop", "ds-a")));
             results.add(run(talon, "terminate", podFields("shop", "sts-a")));
             results.add(run(talon, "terminate", podFields("shop", "rs-b")));

@@ -62,10 +62,10 @@ class DocsActionnerExamplesTest {
     @Test
     void theRulesOfTheReadmeAndTheRulesPageLoad() throws Exception {
         List<String> rules = new ArrayList<>();
-        for (Path page : List.of(Path.of("README.md"), Path.of("docs/rules.md"))) {
+        for (Path page : List.of(Path.of("README.md"), Path.of("docs/rules.md"), Path.of("docs/forensics.md"))) {
             yamlBlocks(page).stream().filter(y -> y.contains("- rule: ") && !y.contains("<string")).forEach(rules::add);
         }
-        assertThat(rules).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(rules).hasSizeGreaterThanOrEqualTo(3);
         for (String yaml : rules) {
             LoadResult r = RulesFixture.load(yaml);
             assertThat(r.errors()).as(yaml).isEmpty();

@@ -3,6 +3,7 @@ package org.falcosecurity.talon.rules;
 import org.falcosecurity.talon.builtins.Builtins;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Catalog;
+import org.falcosecurity.talon.catalog.OutputSpec;
 import org.falcosecurity.talon.rules.load.LoadResult;
 import org.falcosecurity.talon.rules.load.RuleSource;
 import org.falcosecurity.talon.rules.load.RulesLoader;
@@ -10,7 +11,10 @@ import org.falcosecurity.talon.rules.load.RulesLoader;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Loads rule YAML against a catalog holding every built-in actionner, custom:log and a few notifiers. */
+/**
+ * Loads rule YAML against a catalog holding every built-in actionner and output target, custom:log and a few
+ * notifiers.
+ */
 final class RulesFixture {
 
     static final Catalog CATALOG;
@@ -19,6 +23,9 @@ final class RulesFixture {
         List<String> uris = new ArrayList<>();
         for (String a : Builtins.declarations().actionners().stream().map(ActionnerSpec::name).toList()) {
             uris.add(Catalog.actionnerEndpoint(a));
+        }
+        for (String o : Builtins.declarations().outputs().stream().map(OutputSpec::name).toList()) {
+            uris.add(Catalog.outputEndpoint(o));
         }
         uris.add("direct:actionner-custom-log");
         uris.add("direct://notifier-slack");

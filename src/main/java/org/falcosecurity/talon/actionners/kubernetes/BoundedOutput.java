@@ -9,13 +9,13 @@ import java.nio.charset.StandardCharsets;
  * Collects command output or logs up to a byte limit, keeping either the first bytes (command output) or the last
  * ones (logs: the latest lines matter), and says what it dropped. Memory never exceeds the limit.
  */
-final class BoundedOutput extends OutputStream {
+public final class BoundedOutput extends OutputStream {
 
     private final byte[] buf;
     private final boolean keepTail;
     private long total;
 
-    BoundedOutput(int limit, boolean keepTail) {
+    public BoundedOutput(int limit, boolean keepTail) {
         this.buf = new byte[limit];
         this.keepTail = keepTail;
     }
@@ -49,7 +49,7 @@ final class BoundedOutput extends OutputStream {
         return total > buf.length;
     }
 
-    synchronized long total() {
+    public synchronized long total() {
         return total;
     }
 
@@ -76,7 +76,7 @@ final class BoundedOutput extends OutputStream {
     }
 
     /** The text plus, when bytes were dropped, a line saying how many and which part was kept. */
-    synchronized String textWithNotice() {
+    public synchronized String textWithNotice() {
         if (!truncated()) {
             return text();
         }

@@ -69,6 +69,27 @@ public final class EventVariables {
         return vars;
     }
 
+    /** {@code $NAME} or {@code ${NAME}} in a parameter that is expanded as text. */
+    private static final Pattern EXPANSION = Pattern.compile(
+            "\\$(?:\\{([A-Za-z_][A-Za-z0-9_]*)\\}|([A-Za-z_][A-Za-z0-9_]*))");
+
+    /**
+     * {@code text} with {@code $NAME} and {@code ${NAME}} replaced by the event's variables (see {@link #of}), an
+     * unknown name by nothing, as upstream expands the download actionner's {@code file}. The result is data (an
+     * argument of a command), never shell text.
+     */
+    public static String expand(String text, Event event) {
+        Map<String, String> vars = of(event);
+        Matcher m = EXPANSION.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(2);
+            m.appendReplacement(out, Matcher.quoteReplacement(vars.getOrDefault(name, "")));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     /** The variable name of an output field, or {@code null} when it does not make a shell variable name. */
     static String name(String field) {
         String n = field.toUpperCase(Locale.ROOT).replace('.', '_').replace('[', '_').replace("]", "");

@@ -102,4 +102,12 @@ class EventVariablesTest {
         assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("a;b");
     }
+
+    @Test
+    void expandReplacesBothFormsAndUnknownNamesByNothingKeepingShellCharacters() {
+        Event e = event(Map.of("fd.name", "/tmp/x; rm -rf $(id)"));
+        assertThat(EventVariables.expand("${FD_NAME}", e)).isEqualTo("/tmp/x; rm -rf $(id)");
+        assertThat(EventVariables.expand("$FD_NAME.bak", e)).isEqualTo("/tmp/x; rm -rf $(id).bak");
+        assertThat(EventVariables.expand("/var/$NOPE/a", e)).isEqualTo("/var//a");
+    }
 }
