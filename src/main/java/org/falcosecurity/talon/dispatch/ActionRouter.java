@@ -6,8 +6,6 @@ import org.falcosecurity.talon.audit.AuditTrail;
 import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.contract.ActionResult;
-import org.falcosecurity.talon.contract.Artifact;
-import org.falcosecurity.talon.contract.ArtifactInfo;
 import org.falcosecurity.talon.contract.ResultListener;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.delivery.NotifierQueues;
@@ -20,10 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +113,7 @@ public class ActionRouter {
         if (st.awaiting != null) {
             Step done = st.awaiting;
             st.awaiting = null;
-            ActionResult result = collect(exchange, done, event);
+            ActionResult result = ActionResults.collect(exchange, done, event);
             if (ActionResult.FAILURE.equals(result.getStatus()) && !done.action().ignoreErrors()) {
                 st.abortedRules.add(done.ruleIndex());
             }
@@ -132,9 +128,9 @@ public class ActionRouter {
                 continue;
             }
             if (s.match().dryRun()) {
-                ActionResult r = result(exchange, s, event, ActionResult.DRY_RUN,
+                ActionResult r = ActionResults.of(exchange, s, event, ActionResult.DRY_RUN,
                         "would run " + s.action().actionner() + " with " + masked(s.action()),
-                        "", null, defaultObjects(event));
+                        "", null, ActionResults.defaultObjects(event));
                 if (notRun(exchange, st, s, event, r)) {
                     return NOTIFY_ENDPOINT;
                 }
@@ -169,12 +165,12 @@ public class ActionRouter {
         }
         try {
             String limited = guard.tryAcquire(s.match().rule().name(), s.action().actionner(), event);
-            return limited == null ? null : result(exchange, s, event, ActionResult.IGNORED, limited, limited, null,
-                    defaultObjects(event));
+            return limited == null ? null : ActionResults.of(exchange, s, event, ActionResult.IGNORED, limited, limited, null,
+                    ActionResults.defaultObjects(event));
         } catch (BlastRadius.Unavailable e) {
             String error = "blast-radius limits cannot be checked (" + e.getMessage() + "): the guarded action does"
                     + " not run";
-            return result(exchange, s, event, ActionResult.FAILURE, null, "", error, defaultObjects(event));
+            return ActionResults.of(exchange, s, event, ActionResult.FAILURE, null, "", error, ActionResults.defaultObjects(event));
         }
     }
 
@@ -249,77 +245,6 @@ public class ActionRouter {
     public static List<ActionResult> results(Exchange exchange) {
         State st = exchange.getProperty(TalonHeaders.PROP_ROUTER_STATE, State.class);
         return st == null ? List.of() : List.copyOf(st.results);
-    }
-
-    private ActionResult collect(Exchange exchange, Step s, Event event) {
-        Message m = exchange.getMessage();
-        String status = m.getHeader(TalonHeaders.STATUS, String.class);
-        String error = m.getHeader(TalonHeaders.ERROR, String.class);
-        if (status == null || status.isBlank()) {
-            status = ActionResult.SUCCESS;
-        }
-        if (!List.of(ActionResult.SUCCESS, ActionResult.FAILURE, ActionResult.IGNORED).contains(status)) {
-            error = "the actionner route set an unknown status '" + status + "'";
-            status = ActionResult.FAILURE;
-        }
-        Map<String, String> objects = new LinkedHashMap<>(defaultObjects(event));
-        Object o = m.getHeader(TalonHeaders.OBJECTS);
-        if (o instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> {
-                if (k != null && v != null) {
-                    String value = String.valueOf(v);
-                    if (value.isEmpty()) {
-                        // an empty value removes a default object (e.g. "pod" when the target is not a pod)
-                        objects.remove(String.valueOf(k));
-                    } else {
-                        objects.put(String.valueOf(k), value);
-                    }
-                }
-            });
-        }
-        // an artifact no output took (an action without one, a failed actionner): its spool file goes now
-        if (m.getHeader(TalonHeaders.ARTIFACT) instanceof Artifact leftover) {
-            leftover.delete();
-        }
-        // the event's context with the action's additional contexts (TalonContext, set before the actionner ran)
-        Map<String, String> context = new LinkedHashMap<>(event.context());
-        if (m.getHeader(TalonHeaders.CONTEXT) instanceof Map<?, ?> c) {
-            c.forEach((k, v) -> context.put(String.valueOf(k), String.valueOf(v)));
-        }
-        ActionResult r = result(exchange, s, event, status, m.getHeader(TalonHeaders.MESSAGE, String.class),
-                m.getHeader(TalonHeaders.OUTPUT, String.class), error, objects, context);
-        return m.getHeader(TalonHeaders.ARTIFACT_INFO) instanceof ArtifactInfo a ? r.withArtifact(a) : r;
-    }
-
-    private static Map<String, String> defaultObjects(Event event) {
-        Map<String, String> objects = new LinkedHashMap<>();
-        if (event.podName() != null) {
-            objects.put("pod", event.podName());
-        }
-        if (event.namespace() != null) {
-            objects.put("namespace", event.namespace());
-        }
-        return objects;
-    }
-
-    private static ActionResult result(Exchange exchange, Step s, Event event, String status, String message,
-                                       String output, String error, Map<String, String> objects) {
-        return result(exchange, s, event, status, message, output, error, objects, event.context());
-    }
-
-    private static ActionResult result(Exchange exchange, Step s, Event event, String status, String message,
-                                       String output, String error, Map<String, String> objects,
-                                       Map<String, String> context) {
-        String msg = message;
-        if (msg == null || msg.isBlank()) {
-            msg = "action '" + s.action().name() + "' (" + s.action().actionner() + ") of rule '"
-                    + s.match().rule().name() + "': " + status
-                    + (error != null && !error.isBlank() ? ": " + error : "");
-        }
-        return new ActionResult(Instant.now(), exchange.getProperty(TalonHeaders.TRACE_ID, String.class),
-                status, s.match().rule().name(), s.action().name(), s.action().actionner(), Secrets.maskUrls(msg),
-                output, Secrets.maskUrls(error), event.outputText(), event.rule(), event.priority().displayName(),
-                event.source(), event.hostname(), objects, context);
     }
 
     /** Records and logs the result; returns whether it goes to notifiers (then kept as pending). */
