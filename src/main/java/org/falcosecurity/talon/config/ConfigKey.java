@@ -55,6 +55,11 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
                     "Shared bearer token the intake requires (Authorization: Bearer <token>); empty: no auth"),
             new ConfigKey("auth.token_file", Type.STRING, "",
                     "File holding the bearer token (e.g. a mounted Secret); read at startup"),
+            new ConfigKey("auth.allow_unauthenticated", Type.BOOLEAN, false,
+                    "Let server start with a cluster configured and no token (an open intake: anyone who reaches"
+                            + " it can make Talon act)"),
+            new ConfigKey("auth.protect_metrics", Type.BOOLEAN, false,
+                    "/metrics requires the intake's token too (Authorization: Bearer <token>)"),
             new ConfigKey("tls.keystore", Type.STRING, "",
                     "PKCS12 keystore with the intake's certificate and key; set to serve HTTPS"),
             new ConfigKey("tls.keystore_password", Type.STRING, "", "Password of tls.keystore"),
@@ -74,6 +79,18 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
             new ConfigKey("blast_radius.actionners", Type.LIST, List.of("kubernetes:terminate", "kubernetes:delete",
                     "kubernetes:drain", "kubernetes:networkpolicy"),
                     "The destructive actionners the limits apply to"),
+            new ConfigKey("provenance", Type.STRING, "enforce",
+                    "Before acting on a pod, check the event could come from it (hostname = its node, container.id"
+                            + " = one of its containers): enforce (a mismatch is ignored), warn (logged, acted on) or"
+                            + " off"),
+            new ConfigKey("protected.namespaces", Type.LIST, List.of(),
+                    "Namespaces Talon never acts in, beside kube-system, kube-public, kube-node-lease and its own"),
+            new ConfigKey("protected.names", Type.LIST, List.of(),
+                    "Objects Talon never acts on: name (any namespace, nodes and cluster objects too) or"
+                            + " namespace/name"),
+            new ConfigKey("protected.labels", Type.LIST, List.of(),
+                    "Label selectors of objects Talon never acts on: key=value[,key=value...], key!=value, key"
+                            + " (an object matching any one is protected)"),
             new ConfigKey("kafka.enabled", Type.BOOLEAN, false,
                     "Kafka mode: the intake stores events in kafka.topic; replicas in kafka.group_id process them"),
             new ConfigKey("kafka.brokers", Type.STRING, "",

@@ -21,6 +21,11 @@ final class ConfigValidator {
     private static final Pattern BROKERS = Pattern.compile(
             "([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+]):[0-9]{1,5}(,([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+]):[0-9]{1,5})*");
 
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    /** An object name (RFC 1123 subdomain; ClusterRoles may hold ':'), optionally after a namespace and '/'. */
+    private static final Pattern PROTECTED_NAME = Pattern.compile(
+            "([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[A-Za-z0-9:._-]{1,253}");
+
     private final String src;
     private final List<ConfigProblem> problems = new ArrayList<>();
 
@@ -54,12 +59,17 @@ final class ConfigValidator {
         if (!s.auth().token().isEmpty() && !s.auth().tokenFile().isEmpty()) {
             add("auth", "set auth.token or auth.token_file, not both");
         }
+        if (s.auth().protectMetrics() && s.auth().token().isEmpty() && s.auth().tokenFile().isEmpty()) {
+            add("auth.protect_metrics", "needs auth.token or auth.token_file (/metrics takes the intake's token)");
+        }
         if (tls.keystore().isEmpty() && !"none".equals(tls.clientAuth())) {
             add("tls.client_auth", "needs tls.keystore (mutual TLS runs on HTTPS)");
         }
         if (!tls.keystore().isEmpty() && !"none".equals(tls.clientAuth()) && tls.truststore().isEmpty()) {
             add("tls.client_auth", "needs tls.truststore (the CAs of accepted client certificates)");
         }
+        oneOf("provenance", s.provenance(), List.of("enforce", "warn", "off"));
+        protection(s.protection());
         kafka(s.kafka());
         readable("auth.token_file", s.auth().tokenFile());
         readable("tls.keystore", tls.keystore());
@@ -84,6 +94,26 @@ final class ConfigValidator {
         }
         if (k.topic().equals(k.consumeTopic())) {
             add("kafka.consume_topic", "must differ from kafka.topic (Talon re-keys its events into kafka.topic)");
+        }
+    }
+
+    private void protection(Settings.Protection p) {
+        for (String ns : p.namespaces()) {
+            if (!DNS_LABEL.matcher(ns).matches()) {
+                add("protected.namespaces", "'" + ns + "' is not a namespace name (lower-case letters, digits and"
+                        + " '-', at most 63)");
+            }
+        }
+        for (String n : p.names()) {
+            if (!PROTECTED_NAME.matcher(n).matches()) {
+                add("protected.names", "expected name or namespace/name, got '" + n + "'");
+            }
+        }
+        for (String l : p.labels()) {
+            String problem = LabelSelector.problem(l);
+            if (problem != null) {
+                add("protected.labels", problem);
+            }
         }
     }
 

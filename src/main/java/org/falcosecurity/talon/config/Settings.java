@@ -1,5 +1,7 @@
 package org.falcosecurity.talon.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.List;
 
 /**
@@ -25,12 +27,18 @@ public record Settings(
         Auth auth,
         Tls tls,
         BlastRadius blastRadius,
+        String provenance,
+        @JsonProperty("protected") Protection protection,
         Kafka kafka) {
 
     public record Deduplication(int timeWindowSeconds, String key, int maxEntries) {
     }
 
-    public record Auth(String token, String tokenFile) {
+    public record Auth(String token, String tokenFile, boolean allowUnauthenticated, boolean protectMetrics) {
+    }
+
+    /** {@code protected.*}: what Talon never acts on, beside what it always protects. */
+    public record Protection(List<String> namespaces, List<String> names, List<String> labels) {
     }
 
     public record Tls(String keystore, String keystorePassword, String truststore, String truststorePassword,

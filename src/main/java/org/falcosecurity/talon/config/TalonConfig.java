@@ -136,6 +136,19 @@ public final class TalonConfig {
         return settings.kafka();
     }
 
+    public Settings.Auth auth() {
+        return settings.auth();
+    }
+
+    /** {@code provenance}: enforce, warn or off. */
+    public String provenance() {
+        return settings.provenance();
+    }
+
+    public Settings.Protection protection() {
+        return settings.protection();
+    }
+
     /** The intake's bearer token (from auth.token or auth.token_file), or empty when the intake is open. */
     public String authToken() {
         String f = settings.auth().tokenFile();

@@ -11,14 +11,12 @@ import org.falcosecurity.talon.rules.Event;
 import org.falcosecurity.talon.rules.EventParser;
 import org.falcosecurity.talon.rules.RuleEngine;
 import org.falcosecurity.talon.rules.RuleMatch;
+import org.falcosecurity.talon.rules.TraceIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The intake's logic, called from {@code routes/intake.camel.yaml}: checks the request, turns the body into an
@@ -33,11 +31,12 @@ public class EventIntake {
     private final RuleEngine engine;
     private final int workers;
     private final boolean printAllEvents;
-    private final byte[] expectedAuthorization;
+    private final IntakeToken token;
     private final TalonCounters counters;
 
     /**
-     * @param authToken the bearer token senders must present, or empty for an open intake
+     * @param authToken the token senders must present ({@link IntakeToken}: Bearer, or Basic with it as the password),
+     *                  or empty for an open intake
      */
     public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes, String authToken,
                        TalonCounters counters) {
@@ -45,8 +44,7 @@ public class EventIntake {
         this.engine = engine;
         this.workers = workers;
         this.printAllEvents = printAllEvents;
-        this.expectedAuthorization = authToken == null || authToken.isEmpty() ? null
-                : ("Bearer " + authToken).getBytes(StandardCharsets.UTF_8);
+        this.token = IntakeToken.of(authToken);
         this.counters = counters;
     }
 
@@ -75,20 +73,16 @@ public class EventIntake {
         admit(exchange, event);
     }
 
-    /** Checks the bearer token in constant time; the answer never says more than "unauthorized". */
+    /** Checks the token in constant time; the answer never says more than "unauthorized". */
     private void authenticate(Exchange exchange) throws IntakeException {
-        if (expectedAuthorization == null) {
-            return;
-        }
-        String given = exchange.getMessage().getHeader("Authorization", "", String.class);
-        if (!MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
+        if (!token.accepts(exchange.getMessage().getHeader("Authorization", String.class))) {
             throw new IntakeException(401, "unauthorized", "unauthorized", null);
         }
     }
 
     /** Plans an already parsed event and sets the exchange properties the workers read. */
     public void admit(Exchange exchange, Event event) {
-        String traceId = event.uuid().isEmpty() ? UUID.randomUUID().toString() : event.uuid();
+        String traceId = TraceIds.of(event);
         List<RuleMatch> plan = engine.plan(event);
         // labels from bounded sets only: the parsed priority and the operator's rule names, never event text
         counters.increment("events_received", "priority", event.priority().displayName());

@@ -10,15 +10,14 @@ import org.falcosecurity.talon.intake.EventIntake;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.rules.BadEventException;
 import org.falcosecurity.talon.rules.Event;
+import org.falcosecurity.talon.rules.TraceIds;
 import org.falcosecurity.talon.rules.EventParser;
 import org.falcosecurity.talon.rules.RuleEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * The consumers' side of Kafka mode ({@code routes/kafka.camel.yaml}): turns a record into the exchange properties
@@ -40,7 +39,6 @@ public class KafkaRecords {
     static final String PROP_SKIPPED = "TalonKafkaSkipped";
 
     private static final Logger LOG = LoggerFactory.getLogger("falco-talon.kafka");
-    private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final EventParser parser;
     private final RuleEngine engine;
@@ -70,8 +68,7 @@ public class KafkaRecords {
         String trace = traceId(m.getHeader(KafkaIntake.TRACE_HEADER));
         exchange.setProperty(TalonHeaders.PROP_EVENT, event);
         exchange.setProperty(TalonHeaders.PROP_PLAN, engine.plan(event));
-        exchange.setProperty(TalonHeaders.TRACE_ID, trace != null ? trace
-                : event.uuid().isEmpty() ? UUID.randomUUID().toString() : event.uuid());
+        exchange.setProperty(TalonHeaders.TRACE_ID, trace != null ? trace : TraceIds.of(event));
         // the latency metric counts from the write to the topic (another replica's clock: milliseconds apart)
         Long written = m.getHeader(KafkaConstants.TIMESTAMP, Long.class);
         long waited = written == null ? 0 : Math.max(0, System.currentTimeMillis() - written);
@@ -140,6 +137,6 @@ public class KafkaRecords {
     private static String traceId(Object header) {
         String s = header instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
                 : header == null ? null : header.toString();
-        return s != null && TRACE_ID.matcher(s).matches() ? s : null;
+        return TraceIds.acceptable(s) ? s : null;
     }
 }

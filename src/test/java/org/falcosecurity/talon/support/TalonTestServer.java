@@ -39,12 +39,15 @@ public final class TalonTestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final KubernetesClient ownedClient;
+    /** The intake's token, sent by {@link #send} ({@code Authorization: Bearer}); empty: none. */
+    private final String token;
 
-    private TalonTestServer(TalonServer server, int port, Path dir, KubernetesClient ownedClient) {
+    private TalonTestServer(TalonServer server, int port, Path dir, KubernetesClient ownedClient, String token) {
         this.server = server;
         this.port = port;
         this.dir = dir;
         this.ownedClient = ownedClient;
+        this.token = token;
     }
 
     public static Builder builder() {
@@ -144,6 +147,11 @@ public final class TalonTestServer implements AutoCloseable {
             }
             e.put("LISTEN_PORT", String.valueOf(port));
             e.putIfAbsent("LISTEN_ADDRESS", "127.0.0.1");
+            if (kubernetesClient != null && !config.contains("auth:") && e.keySet().stream()
+                    .noneMatch(k -> k.startsWith("AUTH_"))) {
+                // with a cluster, Talon refuses an open intake: the harness gives it a token and sends it
+                e.put("AUTH_TOKEN", java.util.UUID.randomUUID().toString());
+            }
             TalonConfig cfg = TalonConfig.parse(config, "test-config.yaml", e);
             // no rule file given: the packaged example rules, as `server` does with no rule file around
             RuleFiles ruleFiles = files.isEmpty() ? RuleFiles.packagedDefault() : RuleFiles.of(files);
@@ -156,7 +164,7 @@ public final class TalonTestServer implements AutoCloseable {
                 server.runtime().useKubernetesConnection(new KubernetesClients.Connection(ownedClient, false,
                         "no cluster configured"));
             }
-            TalonTestServer t = new TalonTestServer(server, port, dir, ownedClient);
+            TalonTestServer t = new TalonTestServer(server, port, dir, ownedClient, cfg.authToken());
             server.runtime().addResultListener((r, ev, nanos) -> t.results.add(r));
             server.start();
             return t;
@@ -166,6 +174,11 @@ public final class TalonTestServer implements AutoCloseable {
     /** A mock endpoint of the running context (test routes send to {@code mock:<name>}). */
     public org.apache.camel.component.mock.MockEndpoint mock(String name) {
         return server.context().getEndpoint("mock:" + name, org.apache.camel.component.mock.MockEndpoint.class);
+    }
+
+    /** The intake's token (empty: none). */
+    public String token() {
+        return token;
     }
 
     public TalonServer server() {
@@ -193,11 +206,21 @@ public final class TalonTestServer implements AutoCloseable {
         return send("POST", "/", body, "application/json");
     }
 
+    /** A request carrying the intake's token, when it has one. */
     public HttpResponse<String> send(String method, String path, String body, String contentType)
             throws IOException, InterruptedException {
+        return send(method, path, body, contentType, token.isEmpty() ? null : "Bearer " + token);
+    }
+
+    /** A request with this {@code Authorization} header ({@code null}: none). */
+    public HttpResponse<String> send(String method, String path, String body, String contentType,
+                                     String authorization) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10));
         if (contentType != null) {
             b.header("Content-Type", contentType);
+        }
+        if (authorization != null) {
+            b.header("Authorization", authorization);
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));

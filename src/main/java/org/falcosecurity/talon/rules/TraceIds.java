@@ -1,0 +1,33 @@
+package org.falcosecurity.talon.rules;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The trace id rule: an id taken from the event (its {@code uuid}, a {@code trace_id}) is kept only if it is 1 to 64
+ * characters of {@code [A-Za-z0-9._-]}; anything else — empty, longer, CR/LF, spaces, markup, non-ASCII — is replaced
+ * by an id Talon makes. A trace id reaches every log line, result, notification and HTTP answer, so it is held to
+ * characters that mean nothing to any of them.
+ */
+public final class TraceIds {
+
+    private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private TraceIds() {
+    }
+
+    /** Whether a candidate taken from an event may be used as the trace id. */
+    public static boolean acceptable(String candidate) {
+        return candidate != null && ACCEPTED.matcher(candidate).matches();
+    }
+
+    /** The candidate when {@link #acceptable}, else a new random id. */
+    public static String orNew(String candidate) {
+        return acceptable(candidate) ? candidate : UUID.randomUUID().toString();
+    }
+
+    /** The event's trace id: its uuid when acceptable, else a new one. */
+    public static String of(Event event) {
+        return orNew(event.uuid());
+    }
+}
