@@ -8,14 +8,14 @@ import org.apache.logging.log4j.core.pattern.ConverterKeys;
 import org.apache.logging.log4j.core.pattern.LogEventPatternConverter;
 import org.apache.logging.log4j.core.pattern.PatternConverter;
 import org.apache.logging.log4j.core.pattern.PatternFormatter;
+import org.falcosecurity.talon.contract.SafeText;
 
 import java.util.List;
 
 /**
  * The {@code %safe{pattern}} converter of the text and color log layouts ({@code log4j2-text.xml},
- * {@code log4j2-color.xml}): renders the inner pattern, then writes every control character as an escape —
- * {@code \r}, {@code \n}, {@code \t}, and {@code \}{@code uXXXX} for the other C0 and C1 controls, DEL, and the
- * Unicode line and paragraph separators. Whatever an event, a log message, an MDC value or an exception holds, one
+ * {@code log4j2-color.xml}): renders the inner pattern, then writes every control character as an escape
+ * ({@link SafeText#escapeControls}). Whatever an event, a log message, an MDC value or an exception holds, one
  * log record is one line, and no ANSI escape from event data reaches a terminal. (log4j2's {@code %enc{}{CRLF}}
  * only handles CR and LF.)
  */
@@ -49,32 +49,6 @@ public final class SafeLogText extends LogEventPatternConverter {
         for (PatternFormatter f : formatters) {
             f.format(event, inner);
         }
-        escape(inner, toAppendTo);
-    }
-
-    /** Appends {@code s} with its control characters escaped. */
-    public static void escape(CharSequence s, StringBuilder out) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '\r' -> out.append("\\r");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
-                        out.append("\\u").append(String.format("%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-    }
-
-    /** {@code s} with its control characters escaped. */
-    public static String escape(CharSequence s) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
-        escape(s, sb);
-        return sb.toString();
+        SafeText.escapeControls(inner, toAppendTo);
     }
 }

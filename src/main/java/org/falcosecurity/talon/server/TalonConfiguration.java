@@ -76,7 +76,7 @@ public class TalonConfiguration implements CamelConfiguration {
         BlastRadiusGuard guard = new BlastRadiusGuard(cfg.blastRadius().windowSeconds(),
                 cfg.blastRadius().maxActions(), cfg.blastRadius().maxActionsPerRule(),
                 cfg.blastRadius().maxActionsPerWorkload(), cfg.blastRadius().actionners(),
-                System::nanoTime);
+                System::nanoTime, runtime.counters());
         registry.bind("actionRouter", new ActionRouter(cfg.defaultNotifiers(), runtime::catalog,
                 runtime::fireResult, guard));
         registry.bind("podGate", new PodGate());
@@ -85,7 +85,9 @@ public class TalonConfiguration implements CamelConfiguration {
         String deadLetter = context.getPropertiesComponent().resolveProperty("talon.notifier.dead-letter-file")
                 .orElse("");
         NotificationLosses losses = new NotificationLosses(runtime.counters(),
-                deadLetter.isBlank() ? null : Path.of(deadLetter));
+                deadLetter.isBlank() ? null : Path.of(deadLetter),
+                intProperty(context, "talon.notifier.dead-letter-max-bytes", 10 * 1024 * 1024),
+                intProperty(context, "talon.notifier.dead-letter-max-files", 3));
         registry.bind("notificationLosses", losses);
         registry.bind("notifierFanOut", new NotifierFanOut(losses));
         bindNotifiers(context, runtime);
