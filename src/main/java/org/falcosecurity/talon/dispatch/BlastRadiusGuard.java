@@ -34,7 +34,7 @@ public class BlastRadiusGuard {
     private static final Pattern SUFFIXED_POD = Pattern.compile("^(.+)-([a-z0-9]{5}|\\d+)$");
 
     /** Most rules, and most workloads, tracked at once (a hard bound on memory). */
-    static final int MAX_TRACKED = 10_000;
+    public static final int MAX_TRACKED = 10_000;
 
     private final long windowNanos;
     private final int maxTotal;
@@ -123,7 +123,7 @@ public class BlastRadiusGuard {
     }
 
     /** Rules and workloads tracked (for tests: bounded). */
-    synchronized int tracked() {
+    public synchronized int tracked() {
         return perRule.size() + perWorkload.size();
     }
 

@@ -23,6 +23,8 @@ import org.falcosecurity.talon.intake.IntakeRejections;
 import org.falcosecurity.talon.kafka.KafkaIntake;
 import org.falcosecurity.talon.kafka.KafkaRecords;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
+import org.falcosecurity.talon.kubernetes.EventProvenance;
+import org.falcosecurity.talon.kubernetes.ProtectedObjects;
 import org.falcosecurity.talon.kubernetes.KubernetesErrors;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
 import org.falcosecurity.talon.notifiers.BuiltinNotifier;
@@ -115,18 +117,23 @@ public class TalonConfiguration implements CamelConfiguration {
     /** The beans of routes/actionners-kubernetes.camel.yaml, all on the shared client. */
     private static void bindKubernetesActionners(CamelContext context, Registry registry, TalonRuntime runtime) {
         ClusterAccess cluster = new ClusterAccess(runtime::kubernetes);
+        TalonConfig cfg = runtime.config();
+        ProtectedObjects protectedObjects = new ProtectedObjects(runtime.identity(), cfg.protection(),
+                actionner -> runtime.counters().increment("protected_refusals", "actionner", actionner));
+        EventProvenance provenance = new EventProvenance(cfg.provenance(),
+                mode -> runtime.counters().increment("provenance_mismatches", "mode", mode));
         int maxOutput = intProperty(context, "talon.kubernetes.max-output-bytes", 65536);
         Duration execTimeout = Duration.ofSeconds(intProperty(context, "talon.kubernetes.exec-timeout-seconds", 60));
         Duration poll = Duration.ofMillis(intProperty(context, "talon.kubernetes.drain-poll-ms", 1000));
         registry.bind("kubernetesErrors", new KubernetesErrors());
-        registry.bind("kubernetesTarget", new KubernetesTarget(cluster));
+        registry.bind("kubernetesTarget", new KubernetesTarget(cluster, protectedObjects, provenance));
         registry.bind("kubernetesTerminate", new PodTermination(cluster));
-        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster));
+        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster, protectedObjects));
         registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster));
         registry.bind("kubernetesCommands", new PodCommands(cluster, maxOutput, execTimeout));
         registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput));
-        registry.bind("kubernetesDelete", new ObjectDeletion(cluster));
-        registry.bind("kubernetesNodes", new NodeActions(cluster, poll));
+        registry.bind("kubernetesDelete", new ObjectDeletion(cluster, protectedObjects));
+        registry.bind("kubernetesNodes", new NodeActions(cluster, poll, protectedObjects));
     }
 
     private static int intProperty(CamelContext context, String key, int defaultValue) {

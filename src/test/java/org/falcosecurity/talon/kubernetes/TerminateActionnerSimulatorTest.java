@@ -99,17 +99,17 @@ class TerminateActionnerSimulatorTest {
 
     @Test
     void daemonSetPodsAreSkippedWithIgnoreDaemonsets() throws Exception {
-        K8s.pod(client, "kube-system", "agent-x", Map.of("app", "agent"), K8s.owner("DaemonSet", "agent"));
-        ActionResult r = run(talon, "skip-ds", podFields("kube-system", "agent-x"));
+        K8s.pod(client, "agents", "agent-x", Map.of("app", "agent"), K8s.owner("DaemonSet", "agent"));
+        ActionResult r = run(talon, "skip-ds", podFields("agents", "agent-x"));
         assertThat(r.getStatus()).isEqualTo("ignored");
-        assertThat(r.getOutput()).isEqualTo("pod kube-system/agent-x not terminated: it belongs to DaemonSet agent"
+        assertThat(r.getOutput()).isEqualTo("pod agents/agent-x not terminated: it belongs to DaemonSet agent"
                 + " and ignore_daemonsets is true");
-        assertThat(client.pods().inNamespace("kube-system").withName("agent-x").get()).isNotNull();
+        assertThat(client.pods().inNamespace("agents").withName("agent-x").get()).isNotNull();
 
         // without the parameter, the same pod is terminated
-        ActionResult plain = run(talon, "plain", podFields("kube-system", "agent-x"));
+        ActionResult plain = run(talon, "plain", podFields("agents", "agent-x"));
         assertThat(plain.getStatus()).isEqualTo("success");
-        assertThat(client.pods().inNamespace("kube-system").withName("agent-x").get()).isNull();
+        assertThat(client.pods().inNamespace("agents").withName("agent-x").get()).isNull();
     }
 
     @Test

@@ -74,6 +74,8 @@ public final class TalonTestServer implements AutoCloseable {
         private final Map<String, Object> beans = new LinkedHashMap<>();
         private boolean noCluster;
         private KubernetesClient ownedClient;
+        private org.falcosecurity.talon.kubernetes.TalonIdentity identity =
+                org.falcosecurity.talon.kubernetes.TalonIdentity.none();
 
         /** The config file's YAML (listen_port is set by the harness). */
         public Builder config(String yaml) {
@@ -121,6 +123,12 @@ public final class TalonTestServer implements AutoCloseable {
             return this;
         }
 
+        /** Runs as if Talon were this pod, of this service account, in this namespace (default: nobody). */
+        public Builder identity(String namespace, String pod, String serviceAccount) {
+            this.identity = new org.falcosecurity.talon.kubernetes.TalonIdentity(namespace, pod, serviceAccount);
+            return this;
+        }
+
         /** Runs as if no cluster were configured (no kubeconfig, not in a pod), wherever the tests run. */
         public Builder withoutKubernetesCluster() {
             this.noCluster = true;
@@ -157,6 +165,7 @@ public final class TalonTestServer implements AutoCloseable {
             RuleFiles ruleFiles = files.isEmpty() ? RuleFiles.packagedDefault() : RuleFiles.of(files);
             TalonServer server = TalonServer.create(cfg, ruleFiles, properties);
             beans.forEach(server::bind);
+            server.runtime().useIdentity(identity);
             if (kubernetesClient != null) {
                 server.runtime().useKubernetesClient(kubernetesClient);
             } else if (noCluster) {

@@ -17,6 +17,8 @@ import org.falcosecurity.talon.catalog.Permission;
 import org.falcosecurity.talon.contract.Outcome;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
+import org.falcosecurity.talon.kubernetes.ProtectedObjects;
+import org.falcosecurity.talon.contract.TalonHeaders;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -87,22 +89,26 @@ public final class MetadataPatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ClusterAccess cluster;
+    private final ProtectedObjects protectedObjects;
 
-    public MetadataPatcher(ClusterAccess cluster) {
+    public MetadataPatcher(ClusterAccess cluster, ProtectedObjects protectedObjects) {
         this.cluster = cluster;
+        this.protectedObjects = protectedObjects;
     }
 
     public Outcome labels(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                          @Header("TalonParameters") Map<String, Object> params) {
-        return patch(pod, params, "labels");
+                          @Header("TalonParameters") Map<String, Object> params,
+                          @Header(TalonHeaders.ACTIONNER) String actionner) {
+        return patch(pod, params, "labels", actionner);
     }
 
     public Outcome annotations(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                               @Header("TalonParameters") Map<String, Object> params) {
-        return patch(pod, params, "annotations");
+                               @Header("TalonParameters") Map<String, Object> params,
+                               @Header(TalonHeaders.ACTIONNER) String actionner) {
+        return patch(pod, params, "annotations", actionner);
     }
 
-    private Outcome patch(Pod pod, Map<String, Object> params, String field) {
+    private Outcome patch(Pod pod, Map<String, Object> params, String field, String actionner) {
         KubernetesClient client = cluster.client();
         boolean onNode = "node".equals(params.get("level"));
         Map<String, String> objects = KubernetesTarget.objects(pod);
@@ -110,6 +116,7 @@ public final class MetadataPatcher {
         String what = "pod " + KubernetesTarget.ref(pod);
         if (onNode) {
             Node node = KubernetesTarget.node(client, pod);
+            protectedObjects.check(actionner, node);
             target = node;
             what = "node " + node.getMetadata().getName();
             objects.put("node", node.getMetadata().getName());
