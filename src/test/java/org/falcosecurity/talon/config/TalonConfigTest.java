@@ -94,7 +94,8 @@ class TalonConfigTest {
                         "c.yaml: listen_port: must be an integer, got 'eighty'",
                         "c.yaml: dryrun: unknown setting (known: auth, blast_radius, deduplication, default_notifiers,"
                                 + " dry_run, kafka, kubeconfig, listen_address, listen_port, log_format, max_body_bytes, notifiers,"
-                                + " print_all_events, queue_size, routes_directory, rules_files, tls, watch_rules, workers)",
+                                + " print_all_events, protected, provenance, queue_size, routes_directory, rules_files, tls,"
+                                + " watch_rules, workers)",
                         "c.yaml: watch_rules: must be true or false, got 'maybe'",
                         "environment variable PRINT_ALL_EVENTS: print_all_events: must be true or false, got 'yes'",
                         "c.yaml: notifiers: must be a mapping of notifier names to settings",

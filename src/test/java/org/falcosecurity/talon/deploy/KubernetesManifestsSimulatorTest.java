@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -106,12 +107,44 @@ class KubernetesManifestsSimulatorTest {
     }
 
     @Test
+    void theManifestsRequireATokenAndLetOnlyFalcoFalcosidekickAndTheScraperIn() throws Exception {
+        Deployment d = one(load("deployment.yaml"), Deployment.class);
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        // the token: an existing Secret (kustomization.yaml says how to create it), required, mounted read-only
+        var auth = DeploymentChecks.volume(d.getSpec().getTemplate().getSpec(), "auth").getSecret();
+        assertThat(auth.getSecretName()).isEqualTo("falco-talon-auth");
+        assertThat(auth.getOptional()).isNotEqualTo(Boolean.TRUE);
+        assertThat(DeploymentChecks.mountAt(c, "/etc/falco-talon-auth").getReadOnly()).isTrue();
+        ConfigMap cm = one(load("configmap.yaml"), ConfigMap.class);
+        assertThat(cm.getData().get("config.yaml")).contains("token_file: /etc/falco-talon-auth/token");
+        TalonConfig config = DeploymentChecks.assertValidTalonConfig(cm, List.of("rules.yaml"));
+        assertThat(config.authToken()).isNotEmpty();
+        assertThat(config.blastRadius().maxActions()).isEqualTo(10);
+        assertThat(config.blastRadius().maxActionsPerWorkload()).isEqualTo(2);
+        assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
+                .contains("NAMESPACE=metadata.namespace", "POD_NAME=metadata.name",
+                        "SERVICE_ACCOUNT=spec.serviceAccountName");
+        assertThat(Files.readString(DIR.resolve("kustomization.yaml")))
+                .contains("kubectl -n falco create secret generic falco-talon-auth --from-literal=token=");
+
+        NetworkPolicy np = one(load("networkpolicy.yaml"), NetworkPolicy.class);
+        assertThat(np.getSpec().getPodSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector()
+                .getMatchLabels());
+        assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(np.getSpec().getIngress()).flatExtracting(r -> r.getFrom()).extracting(p -> p.getPodSelector()
+                .getMatchLabels().get("app.kubernetes.io/name")).containsExactly("falcosidekick", "falco",
+                "prometheus");
+        assertThat(np.getSpec().getIngress()).allSatisfy(r -> assertThat(r.getPorts()).singleElement()
+                .satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("http")));
+    }
+
+    @Test
     void kustomizePutsEveryObjectAndTheBindingSubjectInItsNamespace() throws Exception {
         Path kubectl = Tools.kubectl();
         Tools.Result r = Tools.run(List.of(kubectl.toString(), "kustomize", DIR.toString()));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize kubernetes/");
-        assertThat(objects).hasSize(6);
+        assertThat(objects).hasSize(7);
         for (HasMetadata o : objects) {
             if (o instanceof io.fabric8.kubernetes.api.model.Namespaced) {
                 assertThat(o.getMetadata().getNamespace()).as(o.getKind()).isEqualTo("falco");

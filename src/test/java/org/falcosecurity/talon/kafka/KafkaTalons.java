@@ -99,6 +99,8 @@ final class KafkaTalons {
         for (int i = 0; i < n; i++) {
             client.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(pod(i))
                     .withNamespace(NAMESPACE).withLabels(Map.of("app", "web")).endMetadata().withNewSpec()
+                    // the node the events come from (their hostname): provenance
+                    .withNodeName("node-1")
                     .addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build()).create();
         }
     }
