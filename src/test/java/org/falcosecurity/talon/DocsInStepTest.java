@@ -16,24 +16,32 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** README, ARCHITECTURE.md and the packaged examples stay in step with the code. */
+/** docs/, ARCHITECTURE.md and the packaged examples stay in step with the code. */
 class DocsInStepTest {
 
     @Test
-    void readmeDocumentsEveryConfigKeyWithItsEnvVar() throws Exception {
-        // README.md, or a page of docs/ (docs/_incoming/ holds sections waiting to be placed)
-        StringBuilder all = new StringBuilder(Files.readString(Path.of("README.md")));
-        if (Files.isDirectory(Path.of("docs"))) {
-            try (var pages = Files.walk(Path.of("docs"))) {
-                for (Path p : pages.filter(f -> f.toString().endsWith(".md")).sorted().toList()) {
-                    all.append('\n').append(Files.readString(p));
-                }
-            }
-        }
-        String readme = all.toString();
+    void configurationPageDocumentsEveryConfigKeyWithItsEnvVar() throws Exception {
+        String page = Files.readString(Path.of("docs/configuration.md"));
         for (ConfigKey k : ConfigKey.ALL) {
-            assertThat(readme).as("README or docs/ config table row for " + k.name())
+            assertThat(page).as("docs/configuration.md table row for " + k.name())
                     .contains("| `" + k.name() + "` | `" + k.envName() + "` |");
+        }
+    }
+
+    @Test
+    void configurationPageListsEveryTalonPropertyWithItsValue() throws Exception {
+        String page = Files.readString(Path.of("docs/configuration.md"));
+        java.util.Properties props = new java.util.Properties();
+        try (var in = Files.newBufferedReader(Path.of("application.properties"))) {
+            props.load(in);
+        }
+        java.util.List<String> talon = props.stringPropertyNames().stream().filter(n -> n.startsWith("talon."))
+                .sorted().toList();
+        assertThat(talon).hasSizeGreaterThan(10);
+        for (String name : talon) {
+            String value = props.getProperty(name).strip();
+            assertThat(page).as("docs/configuration.md row for " + name)
+                    .contains("| `" + name + "` | " + (value.isEmpty() ? "empty" : "`" + value + "`") + " |");
         }
     }
 

@@ -20,7 +20,7 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
         return name.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 
-    /** Every key Talon reads, in the order the README documents them. */
+    /** Every key Talon reads, in the order docs/configuration.md documents them (its table is generated). */
     public static final List<ConfigKey> ALL = List.of(
             new ConfigKey("listen_address", Type.STRING, "0.0.0.0", "Listen address of the intake"),
             new ConfigKey("listen_port", Type.INTEGER, 2803, "Listen port of the intake"),

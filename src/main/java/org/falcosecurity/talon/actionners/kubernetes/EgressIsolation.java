@@ -56,8 +56,11 @@ public final class EgressIsolation {
                     .describedAs("The same as allow_cidr (the original name); both lists are merged"))
             .param(ParamSpec.of("allow_namespaces", ParamSpec.Type.STRING_LIST).withCheck(Checks.NAMESPACES)
                     .describedAs("Namespaces whose pods are still reachable"))
-            .permissions("networkpolicy", concat(GET_POD, GET_OWNERS, GET_OTHER_OWNERS,
-                    Permission.of("apps", "deployments", "the pod's workload", "get"),
+            .permissions("networkpolicy", concat(GET_POD,
+                    Permission.of("apps", "replicasets", "the pod's workload and its selector", "get"),
+                    Permission.of("apps", "statefulsets", "the pod's workload and its selector", "get"),
+                    Permission.of("apps", "daemonsets", "the pod's workload and its selector", "get"),
+                    Permission.of("apps", "deployments", "the pod's workload and its selector", "get"),
                     Permission.of("networking.k8s.io", "networkpolicies", "falco-talon-<workload>", "get", "create",
                             "patch")))
             .example("""
