@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import org.falcosecurity.talon.builtins.Builtins;
 import org.falcosecurity.talon.catalog.Declarations;
@@ -46,6 +47,7 @@ import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.on
 class HelmChartSimulatorTest {
 
     static KubernetesClient client;
+    static KubernetesMockServer server;
 
     private static final Path CHART = Path.of("kubernetes/helm/falco-talon");
     private static final String[] ALL_OPTIONS = {
@@ -236,6 +238,44 @@ class HelmChartSimulatorTest {
     }
 
     @Test
+    void anUpgradeKeepsTheInstalledTokenThroughLookup() throws Exception {
+        // helm renders against the API simulator (--dry-run=server: lookup reads the cluster), as an upgrade does
+        Path kubeconfig = Files.createTempFile("kubeconfig", ".yaml");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: sim, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
+                users: [{name: sim, user: {token: simulator}}]
+                contexts: [{name: sim, context: {cluster: sim, user: sim, namespace: falco-up}}]
+                current-context: sim
+                """.formatted(client.getConfiguration().getMasterUrl()));
+        String[] upgrade = {"template", "falco-talon", CHART.toString(), "--namespace", "falco-up",
+            "--dry-run=server", "--kubeconfig", kubeconfig.toString(), "--set", "fullnameOverride=talon-up"};
+        // the simulator's CRUD mode does not serve discovery: what a real API server says of core/v1 Secrets
+        // (helm asks for it with its client timeout)
+        server.expect().get().withPath("/api/v1?timeout=32s").andReturn(200, new io.fabric8.kubernetes.api.model
+                .APIResourceListBuilder().withGroupVersion("v1").addNewResource().withName("secrets")
+                .withSingularName("secret").withNamespaced(true).withKind("Secret")
+                .withVerbs("get", "list", "create", "update", "patch", "delete").endResource().build()).always();
+        // first install: nothing in the cluster, a new random token
+        Tools.Result first = helm(upgrade);
+        assertThat(first.exitCode()).as(first.stderr()).isZero();
+        Secret installed = one(K8sManifests.load(first.stdout(), "install"), Secret.class);
+        String token = installed.getStringData().get("token");
+        assertThat(token).matches("[A-Za-z0-9]{48}");
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("talon-up-auth")
+                .withNamespace("falco-up").endMetadata().addToData("token", java.util.Base64.getEncoder()
+                        .encodeToString(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))).build()).create();
+        // the upgrade renders the same token (a fresh random one would cut Falcosidekick off)
+        for (int i = 0; i < 2; i++) {
+            Tools.Result again = helm(upgrade);
+            assertThat(again.exitCode()).as(again.stderr()).isZero();
+            assertThat(one(K8sManifests.load(again.stdout(), "upgrade"), Secret.class).getStringData().get("token"))
+                    .isEqualTo(token);
+        }
+    }
+
+    @Test
     void aNetworkPolicyLetsOnlyFalcosidekickFalcoAndTheScraperIn() throws Exception {
         List<HasMetadata> objects = render("fullnameOverride=talon-np");
         K8sManifests.createAll(client, objects, "falco-np");
@@ -288,17 +328,29 @@ class HelmChartSimulatorTest {
     @Test
     void notesShowTheExactFalcoAndFalcosidekickSettings() throws Exception {
         String notes = notes();
-        assertThat(notes).contains("kubectl -n falco get secret falco-talon-auth -o jsonpath='{.data.token}'"
-                        + " | base64 -d")
-                .contains("--set falcosidekick.config.talon.address=http://talon:$TOKEN@falco-talon.falco:2803")
-                .contains("--set falcosidekick.config.webhook.address=http://falco-talon.falco:2803 \\\n"
-                        + "  --set-string falcosidekick.config.webhook.customHeaders=\"Authorization:Bearer $TOKEN\"")
-                .contains("  json_output: true\n  http_output:\n    enabled: true\n"
-                        + "    url: http://talon:<token>@falco-talon.falco:2803/");
+        assertThat(notes).contains("TOKEN=$(kubectl -n falco get secret falco-talon-auth -o"
+                        + " jsonpath='{.data.token}' | base64 -d)")
+                .contains("    --set falcosidekick.config.talon.address=http://talon:$TOKEN@falco-talon.falco:2803\n")
+                .contains("    --set falcosidekick.config.webhook.address=http://falco-talon.falco:2803 \\\n"
+                        + "    --set-string falcosidekick.config.webhook.customHeaders=\"Authorization:Bearer $TOKEN\"")
+                .contains("  falco:\n    json_output: true\n    http_output:\n      enabled: true\n"
+                        + "      url: http://talon:<token>@falco-talon.falco:2803/\n");
+        // the address Falcosidekick is given authenticates with the intake (Basic, the token as the password)
+        String token = "tok3n";
+        String header = "Basic " + java.util.Base64.getEncoder().encodeToString(("talon:" + token)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(org.falcosecurity.talon.intake.IntakeToken.of(token).accepts(header)).isTrue();
+        // HTTPS when the intake has a keystore; the other token sources
+        assertThat(notes("config.tls.keystore=/etc/falco-talon-tls/keystore.p12", "tlsSecret=t"))
+                .contains("talon.address=https://talon:$TOKEN@falco-talon.falco:2803");
+        assertThat(notes("secrets.values.AUTH_TOKEN=x")).contains("get secret falco-talon-secrets -o"
+                + " jsonpath='{.data.AUTH_TOKEN}'");
+        assertThat(notes("auth.create=false")).contains("Talon refuses to start while it holds cluster credentials")
+                .contains("config.auth.allow_unauthenticated=true");
     }
 
     /** NOTES.txt rendered by helm (which prints it only on install): wrapped in a ConfigMap of a copy of the chart. */
-    private static String notes() throws Exception {
+    private static String notes(String... sets) throws Exception {
         Path copy = Files.createTempDirectory("chart").resolve("falco-talon");
         try (var files = Files.walk(CHART)) {
             for (Path p : files.toList()) {
@@ -309,8 +361,13 @@ class HelmChartSimulatorTest {
                 + Files.readString(CHART.resolve("templates/NOTES.txt")) + "\n{{- end }}\n");
         Files.writeString(copy.resolve("templates/notes.yaml"), "apiVersion: v1\nkind: ConfigMap\n"
                 + "metadata: {name: notes}\ndata:\n  notes: |\n{{ include \"notes\" . | indent 4 }}\n");
-        Tools.Result r = helm("template", "falco-talon", copy.toString(), "--namespace", "falco", "--show-only",
-                "templates/notes.yaml");
+        List<String> args = new ArrayList<>(List.of("template", "falco-talon", copy.toString(), "--namespace",
+                "falco", "--show-only", "templates/notes.yaml"));
+        for (String set : sets) {
+            args.add("--set");
+            args.add(set);
+        }
+        Tools.Result r = helm(args.toArray(String[]::new));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         return one(K8sManifests.load(r.stdout(), "NOTES.txt"), ConfigMap.class).getData().get("notes");
     }
