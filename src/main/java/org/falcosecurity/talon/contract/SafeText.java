@@ -12,8 +12,26 @@ public final class SafeText {
 
     /** Appends {@code s} with its control characters escaped. */
     public static void escapeControls(CharSequence s, StringBuilder out) {
+        escape(s, out, true);
+    }
+
+    /**
+     * Appends {@code s} for a JSON string: the characters a JSON writer leaves as they are but that break lines
+     * (for line readers such as Python's {@code splitlines}) or drive terminals — DEL, the C1 controls (NEL, CSI, ...),
+     * U+2028 and U+2029 — become {@code \}{@code uXXXX} text; the C0 controls (CR, LF, ESC, ...) are left to the
+     * writer's own JSON escapes.
+     */
+    public static void escapeBeyondJson(CharSequence s, StringBuilder out) {
+        escape(s, out, false);
+    }
+
+    private static void escape(CharSequence s, StringBuilder out, boolean c0) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
+            if (c < 0x20 && !c0) {
+                out.append(c);
+                continue;
+            }
             switch (c) {
                 case '\r' -> out.append("\\r");
                 case '\n' -> out.append("\\n");

@@ -295,6 +295,16 @@ class HelmChartSimulatorTest {
         assertThat(client.network().v1().networkPolicies().inNamespace("falco-np").withName("talon-np").get())
                 .isNotNull();
         assertThat(render("networkPolicy.enabled=false")).noneMatch(NetworkPolicy.class::isInstance);
+        // the selectors are values: another sender, no scraper
+        NetworkPolicy custom = one(render("networkPolicy.intakeFrom[0].podSelector.matchLabels.app=my-sender",
+                "networkPolicy.intakeFrom[0].namespaceSelector.matchLabels.team=secops", "networkPolicy.metricsFrom=null"),
+                NetworkPolicy.class);
+        assertThat(custom.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getFrom()).singleElement().satisfies(p -> {
+                assertThat(p.getPodSelector().getMatchLabels()).isEqualTo(Map.of("app", "my-sender"));
+                assertThat(p.getNamespaceSelector().getMatchLabels()).isEqualTo(Map.of("team", "secops"));
+            });
+        });
     }
 
     @Test

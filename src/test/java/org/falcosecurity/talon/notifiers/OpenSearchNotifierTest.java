@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.Events;
+import org.falcosecurity.talon.support.HostileValues;
 import org.falcosecurity.talon.support.OpenSearchNode;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +38,7 @@ class OpenSearchNotifierTest {
                         + "  opensearch:\n"
                         + "    url: " + node.url() + "\n"
                         + "    custom_headers: {X-Opaque-Id: talon-test}\n")
-                .rules("""
+                .rules(HostileValues.RULE + """
                         - rule: Shell
                           match:
                             rules: [Terminal shell in container]
@@ -60,7 +61,8 @@ class OpenSearchNotifierTest {
     void theResultIsSearchableInTheDailyIndex() throws Exception {
         assertThat(talon.post(Events.event("Terminal shell in container", "Notice",
                 "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}")).statusCode()).isEqualTo(200);
-        ActionResult r = talon.awaitResults(1).get(0);
+        ActionResult r = await().atMost(Duration.ofSeconds(20)).until(() -> talon.results().stream()
+                .filter(x -> x.getRule().equals("Shell")).findFirst(), java.util.Optional::isPresent).get();
         String index = "falco-talon-" + DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC)
                 .format(r.getTime());
         JsonNode hits = await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -73,5 +75,23 @@ class OpenSearchNotifierTest {
         assertThat(doc).isEqualTo(expected);
         assertThat(doc.path("status").asText()).isEqualTo("success");
         assertThat(doc.path("objects").path("pod").asText()).isEqualTo("web-1");
+    }
+
+    @Test
+    void theHostileCorpusIsStoredVerbatim() throws Exception {
+        java.util.List<ActionResult> results = HostileValues.postAll(talon);
+        String index = "falco-talon-" + DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC)
+                .format(results.get(0).getTime());
+        JsonNode hits = await().atMost(Duration.ofSeconds(20)).until(() -> {
+            node.refresh();
+            return JSON.readTree(node.get("/" + index + "/_search?size=100&q=rule:Hostile")).path("hits");
+        }, h -> h.path("total").path("value").asInt() == results.size());
+        java.util.Map<String, JsonNode> byTrace = new java.util.HashMap<>();
+        hits.path("hits").forEach(h -> byTrace.put(h.path("_source").path("trace_id").asText(), h.path("_source")));
+        for (ActionResult r : results) {
+            JsonNode expected = HostileValues.stored(r);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("@timestamp", r.getTimeText());
+            assertThat(byTrace.get(r.getTraceId())).as(r.getFalcoRule()).isEqualTo(expected);
+        }
     }
 }
