@@ -81,7 +81,7 @@ public class TalonConfiguration implements CamelConfiguration {
                 System::nanoTime, runtime.counters());
         registry.bind("actionRouter", new ActionRouter(cfg.defaultNotifiers(), runtime::catalog,
                 runtime::fireResult, guard));
-        registry.bind("podGate", new PodGate());
+        registry.bind("podGate", new PodGate(PodGate.MAX_GATES, runtime.counters()));
         registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
         registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));
         String deadLetter = context.getPropertiesComponent().resolveProperty("talon.notifier.dead-letter-file")
