@@ -39,6 +39,7 @@ class DeadLetterRotationTest {
                      .rules("- rule: Shell\n  match: {rules: [Terminal shell in container]}\n"
                              + "  actions: [{action: Log it, actionner: custom:log, parameters: {message: shell}}]\n")
                      .property("talon.notifier.max-redeliveries", "0")
+                     .property("talon.notifier.redelivery-delay-ms", "10")
                      .property("talon.notifier.dead-letter-file", file.toString())
                      .property("talon.notifier.dead-letter-max-bytes", String.valueOf(MAX_BYTES))
                      .property("talon.notifier.dead-letter-max-files", "2")
