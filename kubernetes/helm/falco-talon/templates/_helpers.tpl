@@ -30,10 +30,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{- define "falco-talon.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create }}
-{{- default (include "falco-talon.fullname" .) .Values.serviceAccount.name }}
+{{- $name := .Values.serviceAccount.name }}
+{{- if and (kindIs "map" .Values.rbac.serviceAccount) .Values.rbac.serviceAccount.name }}{{ $name = .Values.rbac.serviceAccount.name }}{{ end }}
+{{- if include "falco-talon.serviceAccountCreate" . }}
+{{- default (include "falco-talon.fullname" .) $name }}
 {{- else }}
-{{- default "default" .Values.serviceAccount.name }}
+{{- default "default" $name }}
 {{- end }}
 {{- end }}
 
@@ -41,7 +43,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "falco-talon.secretName" -}}
 {{- if .Values.secrets.existingSecret }}
 {{- .Values.secrets.existingSecret }}
-{{- else if .Values.secrets.values }}
+{{- else if or .Values.secrets.values (include "falco-talon.upstream" . | fromYaml).secrets }}
 {{- printf "%s-secrets" (include "falco-talon.fullname" .) }}
 {{- end }}
 {{- end }}
@@ -75,10 +77,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* config.yaml: the config values, with rules_files pointing at the mounted rule files unless set. */}}
 {{- define "falco-talon.config" -}}
-{{- $config := deepCopy .Values.config }}
+{{- $config := (include "falco-talon.upstream" . | fromYaml).config }}
 {{- if not $config.rules_files }}
 {{- $files := list "/etc/falco-talon/rules.yaml" }}
-{{- if .Values.rulesOverride }}
+{{- if include "falco-talon.rulesOverride" . }}
 {{- $files = append $files "/etc/falco-talon/rules-override.yaml" }}
 {{- end }}
 {{- $_ := set $config "rules_files" $files }}
@@ -96,13 +98,14 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- fail (printf "config.tls.%s is a secret: pass it as TLS_%s in secrets" $key (upper $key)) }}
 {{- end }}
 {{- end }}
-{{- range $name, $settings := $config.notifiers }}
-{{- range $key, $value := $settings }}
-{{- if regexMatch "(?i)(password|passwd|secret|token|api_?key|apikey|webhook_url|authorization|credential)" $key }}
-{{- fail (printf "config.notifiers.%s.%s is a secret: pass it as NOTIFIERS_%s_%s in secrets" $name $key (upper $name) (upper $key)) }}
+{{- range $section := list "aws" "minio" }}
+{{- range $key := list "access_key" "secret_key" }}
+{{- if index (index $config $section | default dict) $key }}
+{{- fail (printf "config.%s.%s is a secret: pass it as %s_%s in secrets" $section $key (upper $section) (upper $key)) }}
 {{- end }}
 {{- end }}
 {{- end }}
+{{- /* secret notifier settings were moved to the Secret by "falco-talon.upstream" */}}
 {{- if and $config.kafka.enabled (not $config.kafka.brokers) }}
 {{- fail "config.kafka.brokers is required when config.kafka.enabled is true (e.g. kafka-bootstrap.kafka:9092)" }}
 {{- end }}

@@ -43,6 +43,9 @@ public final class ActionnerSpec {
         }
     }
 
+    /** The extra contexts an action may ask for ({@code additional_contexts}), as upstream Falco Talon names them. */
+    public static final List<String> CONTEXTS = List.of("aws", "k8snode");
+
     private final String name;
     private final String description;
     private final String source;
@@ -75,10 +78,13 @@ public final class ActionnerSpec {
         this.example = b.example;
     }
 
-    /** An actionner known only from its route: any parameters, {@code continue} true by default. */
+    /**
+     * An actionner known only from its route: any parameters, {@code continue} true by default, an optional output
+     * and additional contexts (its route gets them as headers).
+     */
     public static ActionnerSpec open(String name) {
         return builder(name).openParameters().description("route-defined actionner").output(OutputUse.ALLOWED)
-                .build();
+                .usesContext().build();
     }
 
     public static Builder builder(String name) {
@@ -147,6 +153,11 @@ public final class ActionnerSpec {
     public boolean isSecret(String param) {
         ParamSpec p = params.get(param);
         return p != null && p.secret();
+    }
+
+    /** The given parameters it does not declare (none for an open actionner). */
+    public List<String> unknownParameters(Map<String, Object> parameters) {
+        return ParamSpec.unknown(parameters, params, openParameters);
     }
 
     /** Validates parameters; one problem per finding, its field the parameter path ({@code parameters.labels}). */

@@ -28,6 +28,7 @@ public final class NotifierSpec {
     private final String rbacGroup;
     private final List<Permission> permissions;
     private final String example;
+    private final Map<String, String> renamed;
 
     private NotifierSpec(Builder b) {
         this.name = b.name;
@@ -38,6 +39,7 @@ public final class NotifierSpec {
         this.rbacGroup = b.rbacGroup;
         this.permissions = List.copyOf(b.permissions);
         this.example = b.example;
+        this.renamed = Map.copyOf(b.renamed);
     }
 
     public static Builder builder(String name) {
@@ -78,6 +80,11 @@ public final class NotifierSpec {
         return example;
     }
 
+    /** Settings upstream Falco Talon renamed, old name to new one (its docs still show some old names). */
+    public Map<String, String> renamed() {
+        return renamed;
+    }
+
     public boolean isSecret(String setting) {
         SettingSpec s = settings.get(setting);
         return s != null && s.secret();
@@ -92,6 +99,7 @@ public final class NotifierSpec {
         private String rbacGroup = "";
         private final List<Permission> permissions = new ArrayList<>();
         private String example = "";
+        private final Map<String, String> renamed = new LinkedHashMap<>();
 
         private Builder(String name) {
             if (!Catalog.NOTIFIER_NAME.matcher(name).matches()) {
@@ -129,6 +137,12 @@ public final class NotifierSpec {
         public Builder permissions(String group, List<Permission> needed) {
             this.rbacGroup = group;
             permissions.addAll(needed);
+            return this;
+        }
+
+        /** An old name of a setting, for the "did you mean" of an unknown setting. */
+        public Builder renamed(String oldName, String newName) {
+            renamed.put(oldName, newName);
             return this;
         }
 

@@ -60,6 +60,11 @@ public final class OutputSpec {
         return example;
     }
 
+    /** The given parameters it does not declare (none for an open target). */
+    public List<String> unknownParameters(Map<String, Object> parameters) {
+        return ParamSpec.unknown(parameters, params, openParameters);
+    }
+
     /** Validates an output's parameters; fields are {@code output.parameters.<name>}. */
     public List<Problem> validate(Map<String, Object> parameters) {
         return ParamSpec.validateAll(parameters, params, openParameters, "output.parameters.", "output " + name,

@@ -105,6 +105,11 @@ public record ParamSpec(String name, Type type, boolean required, Check check, O
         return v == null || v instanceof String || v instanceof Number || v instanceof Boolean;
     }
 
+    /** The given parameter names that are not declared (none when {@code open}). */
+    static java.util.List<String> unknown(Map<String, Object> given, Map<String, ParamSpec> declared, boolean open) {
+        return open ? java.util.List.of() : given.keySet().stream().filter(k -> !declared.containsKey(k)).toList();
+    }
+
     /**
      * Checks given parameters against declared ones.
      *

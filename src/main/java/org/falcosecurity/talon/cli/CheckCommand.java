@@ -4,22 +4,34 @@ import org.falcosecurity.talon.notifiers.NotifierValidator;
 import org.falcosecurity.talon.rules.Rule;
 import org.falcosecurity.talon.rules.load.LoadResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
+import java.io.IOException;
 import java.util.concurrent.Callable;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Check the rule files and the settings of the notifiers in use: exit 0 with a summary when",
-            "they are valid, 1 with every error (file, rule or action, field, problem) when not."})
+            "they are valid, 1 with every error (file, rule or action, field, problem) when not. Warnings (what",
+            "upstream Falco Talon ignores silently, such as an unknown key or parameter) do not fail the check",
+            "unless --strict is given. Also `rules check`."})
 public class CheckCommand implements Callable<Integer> {
 
     @ParentCommand
     TalonCommand parent;
 
+    @Option(names = "--strict", description = "Treat warnings (unknown keys, unknown parameters, ...) as errors")
+    boolean strict;
+
     @Override
     public Integer call() throws Exception {
+        return check(parent, strict);
+    }
+
+    /** {@code check} and {@code rules check}. */
+    static int check(TalonCommand parent, boolean strict) throws IOException {
         Logging.forCli();
-        CliContext.Loaded loaded = CliContext.loadOrReport(parent);
+        CliContext.Loaded loaded = CliContext.loadOrReport(parent, strict);
         if (loaded == null) {
             return 1;
         }
@@ -37,7 +49,8 @@ public class CheckCommand implements Callable<Integer> {
         }
         long actions = r.rules().rules().stream().mapToLong(x -> x.actions().size()).sum();
         System.out.println("rules are valid: " + r.rules().size() + " rules, " + actions + " actions in "
-                + ctx.ruleFiles.describe());
+                + ctx.ruleFiles.describe() + (r.warnings().isEmpty() ? "" : " (" + r.warnings().size()
+                + " warning(s))"));
         for (Rule rule : r.rules().rules()) {
             System.out.println("  - " + rule.name() + (rule.dryRun() ? " (dry-run)" : "") + ": "
                     + String.join(" -> ", rule.actions().stream().map(a -> a.name() + " [" + a.actionner() + "]")

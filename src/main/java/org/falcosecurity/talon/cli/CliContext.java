@@ -54,6 +54,14 @@ final class CliContext {
      * {@code null}, for the command to exit non-zero.
      */
     static Loaded loadOrReport(TalonCommand parent) throws IOException {
+        return loadOrReport(parent, false);
+    }
+
+    /**
+     * The same; the warnings (what upstream Falco Talon silently ignores) are printed to stderr, and with
+     * {@code strict} they are errors.
+     */
+    static Loaded loadOrReport(TalonCommand parent, boolean strict) throws IOException {
         CliContext ctx;
         try {
             ctx = of(parent);
@@ -62,6 +70,10 @@ final class CliContext {
             return null;
         }
         LoadResult r = ctx.load();
+        if (strict) {
+            r = r.strict();
+        }
+        r.warnings().forEach(w -> System.err.println("warning: " + w));
         if (!r.ok()) {
             r.errors().forEach(e -> System.err.println("error: " + e));
             System.err.println(r.errors().size() + " error(s) in " + ctx.ruleFiles.describe());
@@ -80,6 +92,6 @@ final class CliContext {
                         + "' (known: " + String.join(", ", catalog.notifierNames()) + ")"));
             }
         }
-        return errors.isEmpty() ? r : new LoadResult(null, errors);
+        return errors.isEmpty() ? r : new LoadResult(null, errors, r.warnings());
     }
 }

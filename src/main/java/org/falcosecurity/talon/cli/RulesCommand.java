@@ -3,6 +3,7 @@ package org.falcosecurity.talon.cli;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.falcosecurity.talon.catalog.Catalog;
+import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.rules.Action;
 import org.falcosecurity.talon.rules.FieldTerm;
 import org.falcosecurity.talon.rules.Match;
@@ -18,11 +19,28 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Work with the rule files.",
-        subcommands = {RulesCommand.Print.class})
+        subcommands = {RulesCommand.Check.class, RulesCommand.Print.class})
 public class RulesCommand {
 
     @ParentCommand
     TalonCommand parent;
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check the rule files (upstream Falco Talon's verb; the same as `check`).")
+    static class Check implements Callable<Integer> {
+
+        @ParentCommand
+        RulesCommand rules;
+
+        @picocli.CommandLine.Option(names = "--strict",
+                description = "Treat warnings (unknown keys, unknown parameters, ...) as errors")
+        boolean strict;
+
+        @Override
+        public Integer call() throws Exception {
+            return CheckCommand.check(rules.parent, strict);
+        }
+    }
 
     @Command(name = "print", mixinStandardHelpOptions = true,
             description = "Print the merged rules as YAML (every action resolved; secrets masked).")
@@ -81,11 +99,24 @@ public class RulesCommand {
         for (Action a : rule.actions()) {
             Map<String, Object> am = new LinkedHashMap<>();
             am.put("action", a.name());
+            if (!a.description().isEmpty()) {
+                am.put("description", a.description());
+            }
             am.put("actionner", a.actionner());
             am.put("continue", a.continueAfter());
             am.put("ignore_errors", a.ignoreErrors());
             if (!a.parameters().isEmpty()) {
                 am.put("parameters", CliContext.masked(a, catalog));
+            }
+            if (a.output() != null) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("target", a.output().target());
+                out.put("parameters", Secrets.mask(a.output().parameters(), k -> catalog.output(a.output().target())
+                        .map(o -> o.params().containsKey(k) && o.params().get(k).secret()).orElse(false)));
+                am.put("output", out);
+            }
+            if (!a.additionalContexts().isEmpty()) {
+                am.put("additional_contexts", a.additionalContexts());
             }
             actions.add(am);
         }

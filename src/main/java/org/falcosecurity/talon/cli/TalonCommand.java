@@ -16,7 +16,9 @@ import java.util.List;
             "rules and runs their actions (terminate, label, network policy, exec, ...), then notifies."
         },
         subcommands = {ServerCommand.class, CheckCommand.class, RulesCommand.class, SimulateCommand.class,
-            VersionCommand.class, picocli.CommandLine.HelpCommand.class})
+            ListCommands.ActionnersCommand.class, ListCommands.NotifiersCommand.class,
+            ListCommands.OutputsCommand.class, CompletionCommand.class, VersionCommand.class,
+            picocli.CommandLine.HelpCommand.class})
 public class TalonCommand {
 
     @Option(names = {"-c", "--config"}, scope = ScopeType.INHERIT, paramLabel = "FILE",

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import org.falcosecurity.talon.catalog.Suggestions;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,8 +32,10 @@ final class ConfigBinder {
 
     static final String NOTIFIER_ENV_PREFIX = "NOTIFIERS_";
 
-    private static final ObjectMapper YAML = YAMLMapper.builder(
-            YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()).build();
+    /** A key without a value ({@code collector_endpoint:}, as upstream's chart renders unset values) is null. */
+    private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build()).build();
     private static final ObjectMapper BINDER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -112,8 +116,9 @@ final class ConfigBinder {
         top.add("notifiers");
         for (String key : file.keySet()) {
             if (!top.contains(key)) {
-                problems.add(new ConfigProblem(source, key, "unknown setting (known: " + String.join(", ", top)
-                        + ")"));
+                String hint = Suggestions.closest(key, top).map(k -> "did you mean " + k + "? ").orElse("");
+                problems.add(new ConfigProblem(source, key, "unknown setting (" + hint + "known: "
+                        + String.join(", ", top) + ")"));
             }
         }
         Set<String> sections = new LinkedHashSet<>();
@@ -123,7 +128,9 @@ final class ConfigBinder {
                 for (Object child : sub.keySet()) {
                     String dotted = section + "." + child;
                     if (ConfigKey.ALL.stream().noneMatch(c -> c.name().equals(dotted))) {
-                        problems.add(new ConfigProblem(source, dotted, "unknown setting"));
+                        problems.add(new ConfigProblem(source, dotted, "unknown setting" + Suggestions.hint(dotted,
+                                ConfigKey.ALL.stream().map(ConfigKey::name).filter(n -> n.startsWith(section + "."))
+                                        .toList())));
                     }
                 }
             }

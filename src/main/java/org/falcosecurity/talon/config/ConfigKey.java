@@ -44,6 +44,9 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
                     "Events accepted but not yet processed, per worker; beyond it the intake answers 429"),
             new ConfigKey("workers", Type.INTEGER, 4,
                     "Event workers; events of one pod always go to the same worker, in order"),
+            new ConfigKey("deduplication.leader_election", Type.BOOLEAN, true,
+                    "Upstream's cluster mode: one replica (the lease holder) runs the actions (validated here; the"
+                            + " leader election itself comes with its own issue)"),
             new ConfigKey("deduplication.time_window_seconds", Type.INTEGER, 5,
                     "Identical events within this window are processed once (0: off)"),
             new ConfigKey("deduplication.key", Type.STRING, "output",
@@ -106,5 +109,31 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
             new ConfigKey("kafka.notification_timeout_ms", Type.INTEGER, 10000,
                     "How long a consumer waits for an event's notifications before committing its offset anyway"),
             new ConfigKey("kafka.session_timeout_ms", Type.INTEGER, 45000,
-                    "Consumer session timeout: how soon the partitions of a replica that died move to the others"));
+                    "Consumer session timeout: how soon the partitions of a replica that died move to the others"),
+            // upstream Falco Talon's settings for the features that come with the OpenTelemetry, cloud and
+            // artifact-output issues: known and checked here, used there
+            new ConfigKey("otel.traces_enabled", Type.BOOLEAN, false, "Send OpenTelemetry traces to the collector"),
+            new ConfigKey("otel.metrics_enabled", Type.BOOLEAN, false,
+                    "Send the metrics to the OpenTelemetry collector too (/metrics serves them either way)"),
+            new ConfigKey("otel.collector_endpoint", Type.STRING, "localhost",
+                    "Host of the OpenTelemetry collector (OTLP over gRPC)"),
+            new ConfigKey("otel.collector_port", Type.INTEGER, 4317, "Port of the OpenTelemetry collector"),
+            new ConfigKey("otel.collector_use_insecure_grpc", Type.BOOLEAN, false,
+                    "Talk to the collector without TLS"),
+            new ConfigKey("otel.timeout", Type.INTEGER, 10, "Timeout of a collector export, in seconds"),
+            new ConfigKey("aws.region", Type.STRING, "",
+                    "AWS region of the aws:* actionners and the aws:s3 output (empty: the SDK's default chain)"),
+            new ConfigKey("aws.access_key", Type.STRING, "",
+                    "AWS access key id (empty: the SDK's default credential chain); set with aws.secret_key"),
+            new ConfigKey("aws.secret_key", Type.STRING, "", "AWS secret access key; set with aws.access_key"),
+            new ConfigKey("aws.role_arn", Type.STRING, "", "An IAM role to assume for the AWS calls"),
+            new ConfigKey("aws.external_id", Type.STRING, "",
+                    "External id used when assuming aws.role_arn (ignored without it, as upstream does)"),
+            new ConfigKey("gcp.region", Type.STRING, "", "GCP region of the gcp:* actionners"),
+            new ConfigKey("gcp.credentials_path", Type.STRING, "",
+                    "GCP service-account credentials file (empty: the application default credentials)"),
+            new ConfigKey("minio.endpoint", Type.STRING, "", "MinIO endpoint, host[:port], of the minio:s3 output"),
+            new ConfigKey("minio.access_key", Type.STRING, "", "MinIO access key; set with minio.secret_key"),
+            new ConfigKey("minio.secret_key", Type.STRING, "", "MinIO secret key; set with minio.access_key"),
+            new ConfigKey("minio.use_ssl", Type.BOOLEAN, false, "Talk to MinIO over HTTPS"));
 }

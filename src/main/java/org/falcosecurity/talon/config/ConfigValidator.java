@@ -25,6 +25,10 @@ final class ConfigValidator {
     /** An object name (RFC 1123 subdomain; ClusterRoles may hold ':'), optionally after a namespace and '/'. */
     private static final Pattern PROTECTED_NAME = Pattern.compile(
             "([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[A-Za-z0-9:._-]{1,253}");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]+]");
+    private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
+    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]");
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}");
 
     private final String src;
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -71,6 +75,7 @@ final class ConfigValidator {
         oneOf("provenance", s.provenance(), List.of("enforce", "warn", "off"));
         protection(s.protection());
         kafka(s.kafka());
+        upstreamFeatures(s);
         readable("auth.token_file", s.auth().tokenFile());
         readable("tls.keystore", tls.keystore());
         readable("tls.truststore", tls.truststore());
@@ -114,6 +119,41 @@ final class ConfigValidator {
             if (problem != null) {
                 add("protected.labels", problem);
             }
+        }
+    }
+
+    /** The settings of upstream's OpenTelemetry, AWS, GCP and MinIO features: checked now, used by their issues. */
+    private void upstreamFeatures(Settings s) {
+        Settings.Otel o = s.otel();
+        if (o.collectorPort() < 1 || o.collectorPort() > 65535) {
+            add("otel.collector_port", "must be between 1 and 65535, got " + o.collectorPort());
+        }
+        atLeast("otel.timeout", o.timeout(), 1);
+        if (!HOST.matcher(o.collectorEndpoint()).matches()) {
+            add("otel.collector_endpoint", "expected a host name or address (the port is otel.collector_port),"
+                    + " got '" + o.collectorEndpoint() + "'");
+        }
+        Settings.Aws aws = s.aws();
+        pair("aws.access_key", aws.accessKey(), "aws.secret_key", aws.secretKey());
+        if (!aws.region().isEmpty() && !AWS_REGION.matcher(aws.region()).matches()) {
+            add("aws.region", "expected an AWS region such as eu-west-1, got '" + aws.region() + "'");
+        }
+        if (!aws.roleArn().isEmpty() && !ROLE_ARN.matcher(aws.roleArn()).matches()) {
+            add("aws.role_arn", "expected arn:aws:iam::<account>:role/<name>, got '" + aws.roleArn() + "'");
+        }
+        readable("gcp.credentials_path", s.gcp().credentialsPath());
+        Settings.Minio m = s.minio();
+        pair("minio.access_key", m.accessKey(), "minio.secret_key", m.secretKey());
+        if (!m.endpoint().isEmpty() && !HOST_PORT.matcher(m.endpoint()).matches()) {
+            add("minio.endpoint", "expected host or host:port without a scheme (HTTPS is minio.use_ssl), got '"
+                    + m.endpoint() + "'");
+        }
+    }
+
+    /** Both or neither (values are never echoed: one of them is a secret). */
+    private void pair(String first, String a, String second, String b) {
+        if (a.isEmpty() != b.isEmpty()) {
+            add(a.isEmpty() ? first : second, "set both " + first + " and " + second + ", or neither");
         }
     }
 

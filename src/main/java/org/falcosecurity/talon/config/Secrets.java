@@ -12,7 +12,7 @@ public final class Secrets {
     public static final String MASK = "******";
 
     private static final Pattern SECRET_KEY = Pattern.compile(
-            "(?i).*(password|passwd|secret|token|api_?key|apikey|webhook_url|authorization|credential).*");
+            "(?i).*(password|passwd|secret|token|api_?key|apikey|access_?key|webhook_url|authorization|credential).*");
     private static final Pattern URL_USERINFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\s]+@");
 
     private Secrets() {

@@ -29,9 +29,13 @@ public record Settings(
         BlastRadius blastRadius,
         String provenance,
         @JsonProperty("protected") Protection protection,
-        Kafka kafka) {
+        Kafka kafka,
+        Otel otel,
+        Aws aws,
+        Gcp gcp,
+        Minio minio) {
 
-    public record Deduplication(int timeWindowSeconds, String key, int maxEntries) {
+    public record Deduplication(boolean leaderElection, int timeWindowSeconds, String key, int maxEntries) {
     }
 
     public record Auth(String token, String tokenFile, boolean allowUnauthenticated, boolean protectMetrics) {
@@ -51,5 +55,22 @@ public record Settings(
 
     public record Kafka(boolean enabled, String brokers, String topic, String groupId, String consumeTopic,
                         int sendTimeoutMs, int notificationTimeoutMs, int sessionTimeoutMs) {
+    }
+
+    /** Upstream's OpenTelemetry settings (used by the OpenTelemetry issue). */
+    public record Otel(boolean tracesEnabled, boolean metricsEnabled, String collectorEndpoint, int collectorPort,
+                       boolean collectorUseInsecureGrpc, int timeout) {
+    }
+
+    /** Upstream's AWS settings (used by the cloud actionners and outputs). */
+    public record Aws(String region, String accessKey, String secretKey, String roleArn, String externalId) {
+    }
+
+    /** Upstream's GCP settings. */
+    public record Gcp(String region, String credentialsPath) {
+    }
+
+    /** Upstream's MinIO settings (the minio:s3 output). */
+    public record Minio(String endpoint, String accessKey, String secretKey, boolean useSsl) {
     }
 }

@@ -149,6 +149,22 @@ public final class TalonConfig {
         return settings.protection();
     }
 
+    public Settings.Otel otel() {
+        return settings.otel();
+    }
+
+    public Settings.Aws aws() {
+        return settings.aws();
+    }
+
+    public Settings.Gcp gcp() {
+        return settings.gcp();
+    }
+
+    public Settings.Minio minio() {
+        return settings.minio();
+    }
+
     /** The intake's bearer token (from auth.token or auth.token_file), or empty when the intake is open. */
     public String authToken() {
         String f = settings.auth().tokenFile();

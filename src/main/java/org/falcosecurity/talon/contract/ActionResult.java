@@ -18,7 +18,7 @@ import java.util.Map;
  * with getters ({@code ${body.status}}, {@code ${body.objects[pod]}}) and the whole record with {@code ${body.json}}.
  */
 @JsonPropertyOrder({"time", "trace_id", "status", "rule", "action", "actionner", "message", "output", "error",
-        "event", "falco_rule", "priority", "source", "hostname", "objects"})
+        "event", "falco_rule", "priority", "source", "hostname", "objects", "context"})
 public final class ActionResult {
 
     public static final String SUCCESS = "success";
@@ -29,7 +29,7 @@ public final class ActionResult {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final java.util.Set<String> RESERVED = java.util.Set.of("time", "trace_id", "status", "rule",
             "action", "actionner", "message", "output", "error", "event", "falco_rule", "priority", "source",
-            "hostname", "objects");
+            "hostname", "objects", "context");
 
     private final Instant time;
     private final String traceId;
@@ -46,11 +46,22 @@ public final class ActionResult {
     private final String source;
     private final String hostname;
     private final Map<String, String> objects;
+    private final Map<String, String> context;
 
     @SuppressWarnings("checkstyle:ParameterNumber")
     public ActionResult(Instant time, String traceId, String status, String rule, String action, String actionner,
                         String message, String output, String error, String event, String falcoRule,
                         String priority, String source, String hostname, Map<String, String> objects) {
+        this(time, traceId, status, rule, action, actionner, message, output, error, event, falcoRule, priority,
+                source, hostname, objects, Map.of());
+    }
+
+    /** The same, with the event's {@code context} (upstream Falco Talon's extra event data). */
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    public ActionResult(Instant time, String traceId, String status, String rule, String action, String actionner,
+                        String message, String output, String error, String event, String falcoRule,
+                        String priority, String source, String hostname, Map<String, String> objects,
+                        Map<String, String> context) {
         this.time = time;
         this.traceId = traceId;
         this.status = status;
@@ -66,6 +77,7 @@ public final class ActionResult {
         this.source = source;
         this.hostname = hostname;
         this.objects = objects == null ? Map.of() : Map.copyOf(objects);
+        this.context = context == null ? Map.of() : Map.copyOf(context);
     }
 
     /** When the result was produced. */
@@ -149,6 +161,13 @@ public final class ActionResult {
     @JsonProperty("objects")
     public Map<String, String> getObjects() {
         return objects;
+    }
+
+    /** The event's {@code context}, when it had one (left out of the JSON when empty). */
+    @JsonProperty("context")
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+    public Map<String, String> getContext() {
+        return context;
     }
 
     /** Objects flattened at the top level of the JSON, except names the record itself uses. */

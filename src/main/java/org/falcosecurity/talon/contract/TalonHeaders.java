@@ -5,7 +5,9 @@ package org.falcosecurity.talon.contract;
  *
  * <p>An actionner route ({@code direct:actionner-<category>-<name>}) receives the {@link org.falcosecurity.talon.rules.Event}
  * as body and the headers {@link #RULE}, {@link #ACTION}, {@link #ACTIONNER}, {@link #PARAMETERS}, {@link #TRACE_ID},
- * {@link #FALCO_RULE}, {@link #PRIORITY} and, when the event names them, {@link #POD} and {@link #NAMESPACE}. It
+ * {@link #FALCO_RULE}, {@link #PRIORITY}, {@link #CONTEXT}, {@link #ADDITIONAL_CONTEXTS}, when the action has an
+ * output {@link #OUTPUT_TARGET} and {@link #OUTPUT_PARAMETERS}, and, when the event names them, {@link #POD} and
+ * {@link #NAMESPACE}. It
  * answers by setting {@link #STATUS} ({@code success}, {@code failure} or {@code ignored}; unset means success),
  * {@link #OUTPUT}, {@link #ERROR}, {@link #MESSAGE} and {@link #OBJECTS}; an exception it throws becomes a
  * {@code failure} whose error is the exception's message.
@@ -25,6 +27,14 @@ public final class TalonHeaders {
     public static final String PRIORITY = "TalonPriority";
     public static final String POD = "TalonPod";
     public static final String NAMESPACE = "TalonNamespace";
+    /** The event's {@code context} (a map of strings; empty when it had none). */
+    public static final String CONTEXT = "TalonContext";
+    /** The action's {@code additional_contexts} (a list: {@code aws}, {@code k8snode}). */
+    public static final String ADDITIONAL_CONTEXTS = "TalonAdditionalContexts";
+    /** The action's {@code output.target}, when it has an output. */
+    public static final String OUTPUT_TARGET = "TalonOutputTarget";
+    /** The action's {@code output.parameters}, when it has an output. */
+    public static final String OUTPUT_PARAMETERS = "TalonOutputParameters";
 
     public static final String STATUS = "TalonStatus";
     public static final String OUTPUT = "TalonOutput";

@@ -6,6 +6,7 @@ import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.ops.TalonCounters;
+import org.falcosecurity.talon.ops.UpstreamMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,7 @@ public class NotificationLosses implements Processor {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         counters.increment("notifications_lost", "notifier", notifier, "reason", "failed");
         counters.increment("notifications", "notifier", notifier, "status", "failed");
+        UpstreamMetrics.notification(counters.registry(), exchange.getMessage().getBody(), notifier, false);
         LOG.error("notification to '{}' lost after its retries ({}): {}", notifier, Secrets.describe(cause),
                 summary(exchange));
         writeDeadLetter(exchange, notifier, "failed");
@@ -76,12 +78,14 @@ public class NotificationLosses implements Processor {
      */
     public void delivered(Exchange exchange) {
         counters.increment("notifications", "notifier", notifier(exchange), "status", "sent");
+        UpstreamMetrics.notification(counters.registry(), exchange.getMessage().getBody(), notifier(exchange), true);
     }
 
     /** A notifier's queue was full: this notification to that notifier is dropped (the others still get it). */
     public void queueFull(Exchange exchange, String notifier, Throwable cause) {
         counters.increment("notifications_lost", "notifier", notifier, "reason", "queue_full");
         counters.increment("notifications", "notifier", notifier, "status", "dropped");
+        UpstreamMetrics.notification(counters.registry(), exchange.getMessage().getBody(), notifier, false);
         LOG.error("notification to '{}' dropped, its queue is full ({}): {}", notifier, Secrets.describe(cause),
                 summary(exchange));
         writeDeadLetter(exchange, notifier, "queue_full");

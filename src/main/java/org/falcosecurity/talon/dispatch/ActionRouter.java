@@ -162,6 +162,12 @@ public class ActionRouter {
         m.setHeader(TalonHeaders.TRACE_ID, exchange.getProperty(TalonHeaders.TRACE_ID));
         m.setHeader(TalonHeaders.FALCO_RULE, event.rule());
         m.setHeader(TalonHeaders.PRIORITY, event.priority().displayName());
+        m.setHeader(TalonHeaders.CONTEXT, event.context());
+        m.setHeader(TalonHeaders.ADDITIONAL_CONTEXTS, s.action().additionalContexts());
+        if (s.action().output() != null) {
+            m.setHeader(TalonHeaders.OUTPUT_TARGET, s.action().output().target());
+            m.setHeader(TalonHeaders.OUTPUT_PARAMETERS, s.action().output().parameters());
+        }
         if (event.podName() != null) {
             m.setHeader(TalonHeaders.POD, event.podName());
         }
@@ -245,7 +251,7 @@ public class ActionRouter {
         return new ActionResult(Instant.now(), exchange.getProperty(TalonHeaders.TRACE_ID, String.class),
                 status, s.match().rule().name(), s.action().name(), s.action().actionner(), Secrets.maskUrls(msg),
                 output, Secrets.maskUrls(error), event.outputText(), event.rule(), event.priority().displayName(),
-                event.source(), event.hostname(), objects);
+                event.source(), event.hostname(), objects, event.context());
     }
 
     /** Records and logs the result; returns whether it goes to notifiers (then kept as pending). */

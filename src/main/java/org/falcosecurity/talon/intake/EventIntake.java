@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.ops.TalonCounters;
+import org.falcosecurity.talon.ops.UpstreamMetrics;
 import org.falcosecurity.talon.rules.BadEventException;
 import org.falcosecurity.talon.rules.Event;
 import org.falcosecurity.talon.rules.EventParser;
@@ -84,10 +85,13 @@ public class EventIntake {
     public void admit(Exchange exchange, Event event) {
         String traceId = TraceIds.of(event);
         List<RuleMatch> plan = engine.plan(event);
-        // labels from bounded sets only: the parsed priority and the operator's rule names, never event text
+        // Talon's own labels come from bounded sets only: the parsed priority and the operator's rule names
         counters.increment("events_received", "priority", event.priority().displayName());
+        // upstream's names too: their event-derived labels are bounded by UpstreamMetrics
+        UpstreamMetrics.event(counters.registry(), event);
         for (RuleMatch m : plan) {
             counters.increment("events_matched", "rule", m.rule().name());
+            UpstreamMetrics.match(counters.registry(), event, m.rule());
         }
         exchange.setProperty(TalonHeaders.PROP_EVENT, event);
         exchange.setProperty(TalonHeaders.PROP_PLAN, plan);

@@ -13,6 +13,7 @@ import org.falcosecurity.talon.rules.Event;
 import org.falcosecurity.talon.rules.TraceIds;
 import org.falcosecurity.talon.rules.EventParser;
 import org.falcosecurity.talon.rules.RuleEngine;
+import org.falcosecurity.talon.rules.TraceIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

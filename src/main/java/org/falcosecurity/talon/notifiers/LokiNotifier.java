@@ -31,6 +31,7 @@ public class LokiNotifier {
             .setting(SettingSpec.text("api_key", "Basic-auth password (API key)").asSecret())
             .setting(SettingSpec.text("tenant", "Sent as X-Scope-OrgID").withCheck(NotifierValidator::headerValue))
             .setting(SettingSpec.headers("custom_headers", "Extra HTTP headers"))
+            .renamed("host_port", "url")
             .pair("user", "api_key")
             .example("""
                     loki:

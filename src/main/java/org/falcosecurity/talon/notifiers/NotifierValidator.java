@@ -3,6 +3,7 @@ package org.falcosecurity.talon.notifiers;
 import org.falcosecurity.talon.catalog.NotifierSpec;
 import org.falcosecurity.talon.catalog.Problem;
 import org.falcosecurity.talon.catalog.SettingSpec;
+import org.falcosecurity.talon.catalog.Suggestions;
 import org.falcosecurity.talon.config.TalonConfig;
 
 import java.net.URI;
@@ -33,15 +34,31 @@ public final class NotifierValidator {
     private NotifierValidator() {
     }
 
-    /** The built-in notifiers the config configures: a section, or environment variables. */
+    /**
+     * The notifiers the config configures: a section, or environment variables. A built-in notifier's section that
+     * sets none of its required settings (upstream's Helm chart always renders empty {@code slack}, {@code smtp},
+     * {@code loki}, ... sections) is not configured: it is ignored unless default_notifiers or a rule uses it.
+     */
     public static Set<String> configured(TalonConfig config) {
-        Set<String> names = new TreeSet<>(config.notifiers().keySet());
-        for (String b : BuiltinNotifiers.names()) {
-            if (config.hasNotifierEnvironment(b)) {
-                names.add(b);
+        Set<String> names = new TreeSet<>();
+        for (String n : config.notifiers().keySet()) {
+            if (BuiltinNotifiers.spec(n).map(spec -> !notConfigured(config, spec)).orElse(true)) {
+                names.add(n);
+            }
+        }
+        for (NotifierSpec spec : BuiltinNotifiers.ALL.stream().map(BuiltinNotifier::spec).toList()) {
+            if (config.hasNotifierEnvironment(spec.name()) && !notConfigured(config, spec)) {
+                names.add(spec.name());
             }
         }
         return names;
+    }
+
+    /** Whether a built-in notifier has required settings and none of them is set (defaults do not count). */
+    static boolean notConfigured(TalonConfig config, NotifierSpec spec) {
+        NotifierSettings s = NotifierSettings.of(config, spec);
+        List<SettingSpec> required = spec.settings().values().stream().filter(SettingSpec::required).toList();
+        return !required.isEmpty() && required.stream().noneMatch(r -> s.isSet(r.name()));
     }
 
     /** Problems of the notifiers the config itself configures or uses (default_notifiers). */
@@ -83,7 +100,9 @@ public final class NotifierValidator {
         Map<String, SettingSpec> known = spec.settings();
         for (String key : s.raw().keySet()) {
             if (!known.containsKey(key)) {
-                p.add(where(s, key) + "unknown setting (known: "
+                String hint = spec.renamed().containsKey(key) ? "upstream renamed it " + spec.renamed().get(key) + "; "
+                        : Suggestions.closest(key, known.keySet()).map(k -> "did you mean " + k + "? ").orElse("");
+                p.add(where(s, key) + "unknown setting (" + hint + "known: "
                         + (known.isEmpty() ? "none" : String.join(", ", known.keySet())) + ")");
             }
         }

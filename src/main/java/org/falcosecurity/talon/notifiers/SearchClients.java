@@ -49,6 +49,62 @@ public final class SearchClients {
         return builder.build();
     }
 
+    /** What sends the index template with an Elasticsearch client. */
+    static IndexTemplate.Sender templates(org.elasticsearch.client.RestClient client) {
+        return (path, json) -> {
+            var req = new org.elasticsearch.client.Request("PUT", path(path));
+            query(path).forEach(req::addParameter);
+            req.setJsonEntity(json);
+            org.elasticsearch.client.Response r;
+            try {
+                r = client.performRequest(req);
+            } catch (org.elasticsearch.client.ResponseException e) {
+                r = e.getResponse();
+            }
+            return new IndexTemplate.Answer(r.getStatusLine().getStatusCode(), r.getEntity() == null ? ""
+                    : org.apache.http.util.EntityUtils.toString(r.getEntity(), StandardCharsets.UTF_8));
+        };
+    }
+
+    /** What sends the index template with an OpenSearch client. */
+    static IndexTemplate.Sender templates(org.opensearch.client.RestClient client) {
+        return (path, json) -> {
+            var req = new org.opensearch.client.Request("PUT", path(path));
+            query(path).forEach(req::addParameter);
+            req.setJsonEntity(json);
+            org.opensearch.client.Response r;
+            try {
+                r = client.performRequest(req);
+            } catch (org.opensearch.client.ResponseException e) {
+                r = e.getResponse();
+            }
+            try {
+                return new IndexTemplate.Answer(r.getStatusLine().getStatusCode(), r.getEntity() == null ? ""
+                        : org.apache.hc.core5.http.io.entity.EntityUtils.toString(r.getEntity(),
+                        StandardCharsets.UTF_8));
+            } catch (org.apache.hc.core5.http.ParseException e) {
+                throw new IOException(e);
+            }
+        };
+    }
+
+    private static String path(String pathAndQuery) {
+        int q = pathAndQuery.indexOf('?');
+        return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+    }
+
+    private static Map<String, String> query(String pathAndQuery) {
+        Map<String, String> params = new LinkedHashMap<>();
+        int q = pathAndQuery.indexOf('?');
+        if (q >= 0) {
+            for (String kv : pathAndQuery.substring(q + 1).split("&")) {
+                int eq = kv.indexOf('=');
+                params.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+            }
+        }
+        return params;
+    }
+
     /** Custom headers, then basic auth (sent pre-emptively with every request). */
     static Map<String, String> headers(NotifierSettings s) {
         Map<String, String> h = new LinkedHashMap<>(s.headers("custom_headers"));

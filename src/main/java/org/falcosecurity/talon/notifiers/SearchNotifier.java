@@ -35,6 +35,7 @@ public class SearchNotifier {
                 var client = SearchClients.elasticsearch(c.settings(), c.connectTimeoutMs(), c.readTimeoutMs());
                 camel.getComponent("elasticsearch", ElasticsearchComponent.class).setClient(client);
                 SearchClients.closeOnStop(camel, client);
+                bean(camel, "elasticsearch").template.use(SearchClients.templates(client));
             });
 
     /** OpenSearch (camel-opensearch: Elasticsearch's client cannot talk to OpenSearch). */
@@ -44,7 +45,13 @@ public class SearchNotifier {
                 var client = SearchClients.opensearch(c.settings(), c.connectTimeoutMs(), c.readTimeoutMs());
                 camel.getComponent("opensearch", OpensearchComponent.class).setClient(client);
                 SearchClients.closeOnStop(camel, client);
+                bean(camel, "opensearch").template.use(SearchClients.templates(client));
             });
+
+    /** The formatting bean of a search notifier, bound before its component is configured. */
+    private static SearchNotifier bean(org.apache.camel.CamelContext camel, String name) {
+        return camel.getRegistry().lookupByNameAndType(name + "Notifier", SearchNotifier.class);
+    }
 
     private static NotifierSpec spec(String name, String product) {
         return NotifierSpec.builder(name)
@@ -59,7 +66,14 @@ public class SearchNotifier {
                         .withDefault("daily").withCheck(NotifierValidator.oneOf("daily", "monthly", "annually",
                                 "none")))
                 .setting(SettingSpec.headers("custom_headers", "Extra HTTP headers"))
+                .setting(SettingSpec.flag("create_index_template", true, "Create the index template for <index>*"
+                        + " (keyword mappings of the fields to filter on) when it does not exist"))
+                .setting(SettingSpec.text("number_of_shards", "Shards of the indices (with create_index_template)")
+                        .withDefault("3").withCheck(v -> count(v, 1)))
+                .setting(SettingSpec.text("number_of_replicas", "Replicas of the indices (with"
+                        + " create_index_template)").withDefault("3").withCheck(v -> count(v, 0)))
                 .pair("user", "password")
+                .renamed("host_port", "url")
                 .example("""
                         %s:
                           url: https://%s.example.com:9200
@@ -70,12 +84,27 @@ public class SearchNotifier {
     }
 
     private final NotifierSettings settings;
+    private final IndexTemplate template;
 
     public SearchNotifier(NotifierSettings settings) {
         this.settings = settings;
+        this.template = new IndexTemplate(settings.notifier(), settings.string("index"),
+                number(settings.string("number_of_shards"), 3), number(settings.string("number_of_replicas"), 3));
+    }
+
+    private static String count(String v, int min) {
+        return v.matches("[0-9]{1,4}") && Integer.parseInt(v) >= min ? null
+                : "must be an integer of " + min + " or more, got '" + v + "'";
+    }
+
+    private static int number(String v, int otherwise) {
+        return v.matches("[0-9]{1,4}") ? Integer.parseInt(v) : otherwise;
     }
 
     public void prepare(Exchange exchange) throws Exception {
+        if (settings.bool("create_index_template")) {
+            template.ensure();
+        }
         ActionResult r = exchange.getMessage().getBody(ActionResult.class);
         Message m = exchange.getMessage();
         m.removeHeaders("*");

@@ -30,6 +30,8 @@ public class TalonCounters {
 
     public TalonCounters(MeterRegistry registry) {
         this.registry = registry;
+        // before any meter: upstream's counters carry labels from event data, bounded here
+        registry.config().meterFilter(UpstreamMetrics.boundedLabels());
     }
 
     public MeterRegistry registry() {

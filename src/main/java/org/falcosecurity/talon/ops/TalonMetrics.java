@@ -43,6 +43,7 @@ public final class TalonMetrics implements ResultListener {
     @Override
     public void onResult(ActionResult result, Event event, long receivedNanos) {
         counters.increment("actions", "actionner", result.getActionner(), "status", result.getStatus());
+        UpstreamMetrics.action(registry, result);
         Timer.builder(TalonCounters.PREFIX + "action_latency")
                 .description("Time from the event's arrival to its action's result")
                 .tag("actionner", result.getActionner())

@@ -19,6 +19,9 @@ import java.util.Map;
  * @param hostname      the host that saw the event, may be empty
  * @param tags          the rule's tags
  * @param outputFields  output fields, as canonical strings (null becomes the empty string)
+ * @param traceId       the sender's {@code trace_id}, as sent (empty when none); {@link TraceIds} decides whether
+ *                      it is kept
+ * @param context       the sender's {@code context} (upstream Falco Talon's extra event data), as canonical strings
  *
  * <p>Routes read it with Camel's simple language through these accessors: {@code ${body.rule}},
  * {@code ${body.podName}}, {@code ${body.namespace}}, {@code ${body.outputFields[proc.cmdline]}},
@@ -37,11 +40,21 @@ public record Event(
         String source,
         String hostname,
         List<String> tags,
-        Map<String, String> outputFields) {
+        Map<String, String> outputFields,
+        String traceId,
+        Map<String, String> context) {
 
     public Event {
         tags = List.copyOf(tags);
         outputFields = Map.copyOf(outputFields);
+        traceId = traceId == null ? "" : traceId;
+        context = Map.copyOf(context);
+    }
+
+    /** An event without trace id or context. */
+    public Event(String uuid, String rule, Priority priority, String output, String outputText, String time,
+                 String source, String hostname, List<String> tags, Map<String, String> outputFields) {
+        this(uuid, rule, priority, output, outputText, time, source, hostname, tags, outputFields, "", Map.of());
     }
 
     /** The value of an output field, or {@code null} when the event does not carry it. */

@@ -121,6 +121,7 @@ public final class EventParser {
         }
         List<String> tags = tags(top.get("tags"));
         Map<String, String> fields = outputFields(top.get("output_fields"));
+        Map<String, String> context = objectOfStrings(top.get("context"), "context");
 
         return new Event(
                 orEmpty(optionalString(top, "uuid")),
@@ -132,7 +133,9 @@ public final class EventParser {
                 source,
                 orEmpty(optionalString(top, "hostname")),
                 tags,
-                fields);
+                fields,
+                orEmpty(optionalString(top, "trace_id")),
+                context);
     }
 
     /** Removes Falco's {@code HH:MM:SS.nnnnnnnnn: Priority } prefix from an output line. */
@@ -195,17 +198,22 @@ public final class EventParser {
     }
 
     private static Map<String, String> outputFields(JsonNode v) throws BadEventException {
+        return objectOfStrings(v, "output_fields");
+    }
+
+    /** {@code output_fields} or {@code context}: an object whose values become canonical strings. */
+    private static Map<String, String> objectOfStrings(JsonNode v, String key) throws BadEventException {
         if (v == null || v.isNull()) {
             return Map.of();
         }
         if (!v.isObject()) {
-            throw new BadEventException("output_fields", "'output_fields' must be a JSON object, got " + typeName(v));
+            throw new BadEventException(key, "'" + key + "' must be a JSON object, got " + typeName(v));
         }
         Map<String, String> fields = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().isEmpty()) {
-                throw new BadEventException("output_fields", "'output_fields' has an empty field name");
+                throw new BadEventException(key, "'" + key + "' has an empty field name");
             }
             fields.put(e.getKey(), canonical(e.getValue()));
         }

@@ -4,10 +4,10 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The trace id rule: an id taken from the event (its {@code uuid}, a {@code trace_id}) is kept only if it is 1 to 64
+ * The trace id rule: an id taken from the event (its {@code trace_id}, its {@code uuid}) is kept only if it is 1 to 64
  * characters of {@code [A-Za-z0-9._-]}; anything else — empty, longer, CR/LF, spaces, markup, non-ASCII — is replaced
- * by an id Talon makes. A trace id reaches every log line, result, notification and HTTP answer, so it is held to
- * characters that mean nothing to any of them.
+ * by an id Talon makes. A trace id reaches every log line, result, notification, header, search index and HTTP
+ * answer, so it is held to characters that mean nothing to any of them.
  */
 public final class TraceIds {
 
@@ -26,8 +26,11 @@ public final class TraceIds {
         return acceptable(candidate) ? candidate : UUID.randomUUID().toString();
     }
 
-    /** The event's trace id: its uuid when acceptable, else a new one. */
+    /**
+     * The event's trace id: the sender's {@code trace_id} when acceptable, else its {@code uuid} (Falcosidekick sets
+     * one) when acceptable, else a new one.
+     */
     public static String of(Event event) {
-        return orNew(event.uuid());
+        return acceptable(event.traceId()) ? event.traceId() : orNew(event.uuid());
     }
 }

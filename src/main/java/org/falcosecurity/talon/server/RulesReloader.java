@@ -1,6 +1,7 @@
 package org.falcosecurity.talon.server;
 
 import org.falcosecurity.talon.notifiers.NotifierValidator;
+import org.falcosecurity.talon.ops.UpstreamMetrics;
 import org.falcosecurity.talon.rules.load.LoadResult;
 import org.falcosecurity.talon.rules.load.RuleError;
 import org.falcosecurity.talon.rules.load.RulesLoader;
@@ -35,6 +36,8 @@ public final class RulesReloader implements AutoCloseable {
             result = new LoadResult(null, List.of(new RuleError(runtime.ruleFiles().describe(), null, null,
                     "cannot read: " + e.getMessage())));
         }
+        // what upstream Falco Talon ignores silently (an unknown key or parameter): accepted, said once per load
+        result.warnings().forEach(w -> LOG.warn("rule files: {}", w));
         if (result.ok()) {
             // a rule may name a notifier whose settings are missing: refuse it now rather than lose its results
             List<RuleError> notifierErrors = NotifierValidator.problems(runtime.config(),
@@ -42,9 +45,10 @@ public final class RulesReloader implements AutoCloseable {
                     .map(p -> new RuleError(runtime.ruleFiles().describe(), null, "notifiers",
                             "a rule uses this notifier, but " + p)).toList();
             if (!notifierErrors.isEmpty()) {
-                return new LoadResult(null, notifierErrors);
+                return new LoadResult(null, notifierErrors, result.warnings());
             }
             runtime.engine().replace(result.rules());
+            UpstreamMetrics.outputsOf(runtime.counters().registry(), result.rules());
         }
         return result;
     }

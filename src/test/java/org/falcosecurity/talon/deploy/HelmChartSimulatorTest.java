@@ -23,6 +23,7 @@ import org.falcosecurity.talon.catalog.Permission;
 import org.falcosecurity.talon.config.ConfigKey;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.support.DeploymentChecks;
+import org.falcosecurity.talon.support.Helm;
 import org.falcosecurity.talon.support.K8sManifests;
 import org.falcosecurity.talon.support.Tools;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.one;
+import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.secret;
 
 /**
  * The Helm chart, rendered by the real helm ({@code .ci/helm-check} installs it): with the default values and with
@@ -454,8 +456,16 @@ class HelmChartSimulatorTest {
 
     @Test
     void secretsNeverGoIntoTheConfigMap() throws Exception {
-        for (String bad : List.of("config.notifiers.slack.webhook_url=https://hooks.example/x",
-                "config.auth.token=s3cret", "config.tls.keystore_password=s3cret")) {
+        // a secret notifier setting in config.notifiers goes to the chart's Secret (as upstream's chart values put
+        // them there), never to the ConfigMap
+        List<HasMetadata> objects = render("config.notifiers.slack.webhook_url=https://hooks.example/x",
+                "config.notifiers.smtp.password=s3cret", "fullnameOverride=talon-secrets");
+        assertThat(secret(objects, "-secrets").getStringData()).containsOnly(
+                Map.entry("NOTIFIERS_SLACK_WEBHOOK_URL", "https://hooks.example/x"),
+                Map.entry("NOTIFIERS_SMTP_PASSWORD", "s3cret"));
+        assertThat(objects.stream().filter(ConfigMap.class::isInstance).map(o -> ((ConfigMap) o).getData().toString()))
+                .noneMatch(d -> d.contains("hooks.example") || d.contains("s3cret"));
+        for (String bad : List.of("config.auth.token=s3cret", "config.tls.keystore_password=s3cret")) {
             Tools.Result r = helm("template", "falco-talon", CHART.toString(), "--set", bad);
             assertThat(r.exitCode()).as(bad).isNotZero();
             assertThat(r.stderr()).contains("is a secret");
@@ -487,25 +497,10 @@ class HelmChartSimulatorTest {
     }
 
     private static List<HasMetadata> render(Path values, String... sets) throws Exception {
-        List<String> args = new ArrayList<>(List.of("template", "falco-talon", CHART.toString(), "--namespace",
-                "falco"));
-        if (values != null) {
-            args.add("--values");
-            args.add(values.toString());
-        }
-        for (String s : sets) {
-            args.add("--set");
-            args.add(s);
-        }
-        Tools.Result r = helm(args.toArray(String[]::new));
-        assertThat(r.exitCode()).as("helm template: " + r.stderr()).isZero();
-        return K8sManifests.load(r.stdout(), "helm template " + String.join(" ", sets));
+        return Helm.template(CHART, "falco-talon", "falco", values, sets);
     }
 
     private static Tools.Result helm(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Tools.helm().toString());
-        cmd.addAll(List.of(args));
-        return Tools.run(cmd);
+        return Helm.run(args);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -214,6 +215,14 @@ class KubernetesManifestsSimulatorTest {
     static <T> T one(List<HasMetadata> objects, Class<T> type) {
         List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
         assertThat(found).as(type.getSimpleName()).hasSize(1);
+        return found.get(0);
+    }
+
+    /** The one Secret whose name ends with the suffix (the chart makes "-auth" for the token, "-secrets" for the rest). */
+    static Secret secret(List<HasMetadata> objects, String nameSuffix) {
+        List<Secret> found = objects.stream().filter(Secret.class::isInstance).map(Secret.class::cast)
+                .filter(s -> s.getMetadata().getName().endsWith(nameSuffix)).toList();
+        assertThat(found).as("Secret *" + nameSuffix).hasSize(1);
         return found.get(0);
     }
 

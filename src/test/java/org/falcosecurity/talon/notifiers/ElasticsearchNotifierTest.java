@@ -22,7 +22,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The elasticsearch notifier (camel-elasticsearch, the official Java client) through the running application against
  * a real Elasticsearch 9.5 node in a second JVM: the result record plus {@code @timestamp} is searchable in
- * {@code talon-results-<yyyy.MM>} (index and suffix from the settings).
+ * {@code talon-results-<yyyy.MM>} (index and suffix from the settings), and the index got the composable index
+ * template Talon created first ({@code create_index_template}): keyword fields to filter on, the shards and replicas
+ * of the settings.
  */
 class ElasticsearchNotifierTest {
 
@@ -40,7 +42,9 @@ class ElasticsearchNotifierTest {
                         + "    url: " + node.url() + "\n"
                         + "    index: talon-results\n"
                         + "    suffix: monthly\n"
-                        + "    custom_headers: {X-Opaque-Id: talon-test}\n")
+                        + "    custom_headers: {X-Opaque-Id: talon-test}\n"
+                        + "    number_of_shards: 2\n"
+                        + "    number_of_replicas: 0\n")
                 .rules(HostileValues.RULE + """
                         - rule: Shell
                           match:
@@ -78,6 +82,29 @@ class ElasticsearchNotifierTest {
         assertThat(doc).isEqualTo(expected);
         assertThat(doc.path("status").asText()).isEqualTo("success");
         assertThat(doc.path("objects").path("pod").asText()).isEqualTo("web-1");
+
+        // the template, created before the first document, shaped the index
+        JsonNode template = JSON.readTree(node.get("/_index_template/talon-results")).path("index_templates").get(0)
+                .path("index_template");
+        assertThat(template.path("index_patterns").toString()).isEqualTo("[\"talon-results*\"]");
+        JsonNode props = JSON.readTree(node.get("/" + index + "/_mapping")).path(index).path("mappings")
+                .path("properties");
+        for (String keyword : new String[] {"status", "rule", "action", "actionner", "trace_id", "falco_rule"}) {
+            assertThat(props.path(keyword).path("type").asText()).as(keyword).isEqualTo("keyword");
+        }
+        assertThat(props.path("objects").path("properties").path("pod").path("type").asText()).isEqualTo("keyword");
+        assertThat(props.path("objects").path("properties").path("namespace").path("type").asText())
+                .isEqualTo("keyword");
+        assertThat(props.path("event").path("type").asText()).isEqualTo("text");
+        assertThat(props.path("@timestamp").path("type").asText()).isEqualTo("date_nanos");
+        JsonNode settings = JSON.readTree(node.get("/" + index + "/_settings")).path(index).path("settings")
+                .path("index");
+        assertThat(settings.path("number_of_shards").asText()).isEqualTo("2");
+        assertThat(settings.path("number_of_replicas").asText()).isEqualTo("0");
+        // a term query on a keyword field finds the result (no analysed text in the way)
+        JsonNode byTerm = JSON.readTree(node.get("/" + index + "/_search?q=actionner:%22custom:log%22"))
+                .path("hits");
+        assertThat(byTerm.path("total").path("value").asInt()).isEqualTo(1);
     }
 
     @Test

@@ -50,7 +50,8 @@ class NotifierValidatorTest {
                 "notifiers.elasticsearch.suffix: must be one of daily, monthly, annually, none, got 'weekly'",
                 "notifiers.k8sevents.namespace: unknown setting (known: none)",
                 "notifiers.loki.url: required",
-                "notifiers.slack.webhookurl: unknown setting (known: webhook_url, icon, username, footer, format)",
+                "notifiers.slack.webhookurl: unknown setting (did you mean webhook_url? known: webhook_url, icon,"
+                        + " username, footer, format)",
                 "notifiers.slack.webhook_url: required",
                 "notifiers.slack.format: must be one of long, short, got 'medium'",
                 "notifiers.smtp.host_port: must be host:port, got 'mail'",

@@ -21,11 +21,22 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The opensearch notifier through the running application against a real OpenSearch 2.19 node: the result record
- * plus {@code @timestamp} is searchable in {@code falco-talon-<yyyy.MM.dd>}.
+ * plus {@code @timestamp} is searchable in {@code falco-talon-<yyyy.MM.dd>}, shaped by the index template Talon
+ * created first (upstream's defaults: 3 shards, 3 replicas); a template that already exists is left as it is.
  */
 class OpenSearchNotifierTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RULES = """
+            - rule: Shell
+              match:
+                rules: [Terminal shell in container]
+              actions:
+                - action: Log it
+                  actionner: custom:log
+                  parameters:
+                    message: shell
+            """;
     private static OpenSearchNode node;
     private static TalonTestServer talon;
 
@@ -38,16 +49,7 @@ class OpenSearchNotifierTest {
                         + "  opensearch:\n"
                         + "    url: " + node.url() + "\n"
                         + "    custom_headers: {X-Opaque-Id: talon-test}\n")
-                .rules(HostileValues.RULE + """
-                        - rule: Shell
-                          match:
-                            rules: [Terminal shell in container]
-                          actions:
-                            - action: Log it
-                              actionner: custom:log
-                              parameters:
-                                message: shell
-                        """)
+                .rules(HostileValues.RULE + RULES)
                 .start();
     }
 
@@ -75,6 +77,52 @@ class OpenSearchNotifierTest {
         assertThat(doc).isEqualTo(expected);
         assertThat(doc.path("status").asText()).isEqualTo("success");
         assertThat(doc.path("objects").path("pod").asText()).isEqualTo("web-1");
+
+        JsonNode template = JSON.readTree(node.get("/_index_template/falco-talon")).path("index_templates").get(0)
+                .path("index_template");
+        assertThat(template.path("index_patterns").toString()).isEqualTo("[\"falco-talon*\"]");
+        JsonNode props = JSON.readTree(node.get("/" + index + "/_mapping")).path(index).path("mappings")
+                .path("properties");
+        for (String keyword : new String[] {"status", "rule", "action", "actionner", "trace_id", "priority"}) {
+            assertThat(props.path(keyword).path("type").asText()).as(keyword).isEqualTo("keyword");
+        }
+        assertThat(props.path("objects").path("properties").path("pod").path("type").asText()).isEqualTo("keyword");
+        // a flattened object (top-level "pod") is a keyword through the dynamic template
+        assertThat(props.path("pod").path("type").asText()).isEqualTo("keyword");
+        JsonNode settings = JSON.readTree(node.get("/" + index + "/_settings")).path(index).path("settings")
+                .path("index");
+        assertThat(settings.path("number_of_shards").asText()).isEqualTo("3");
+        assertThat(settings.path("number_of_replicas").asText()).isEqualTo("3");
+    }
+
+    @Test
+    void anExistingTemplateIsLeftAsItIs() throws Exception {
+        String mine = "{\"index_patterns\":[\"kept*\"],\"priority\":300,\"template\":{\"settings\":"
+                + "{\"number_of_shards\":1,\"number_of_replicas\":0}},\"_meta\":{\"owner\":\"someone\"}}";
+        assertThat(node.put("/_index_template/kept", mine)).startsWith("200");
+        try (TalonTestServer other = TalonTestServer.builder()
+                .config("default_notifiers: [opensearch]\n"
+                        + "notifiers:\n"
+                        + "  opensearch:\n"
+                        + "    url: " + node.url() + "\n"
+                        + "    index: kept\n"
+                        + "    suffix: none\n")
+                .rules(RULES)
+                .start()) {
+            assertThat(other.post(Events.event("Terminal shell in container", "Notice",
+                    "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-2\"}")).statusCode()).isEqualTo(200);
+            ActionResult r = other.awaitResults(1).get(0);
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                node.refresh();
+                return JSON.readTree(node.get("/kept/_search?q=trace_id:" + r.getTraceId())).path("hits");
+            }, h -> h.path("total").path("value").asInt() == 1);
+        }
+        JsonNode template = JSON.readTree(node.get("/_index_template/kept")).path("index_templates").get(0)
+                .path("index_template");
+        assertThat(template.path("_meta").path("owner").asText()).isEqualTo("someone");
+        assertThat(template.path("template").path("mappings").isMissingNode()).isTrue();
+        assertThat(JSON.readTree(node.get("/kept/_settings")).path("kept").path("settings").path("index")
+                .path("number_of_shards").asText()).isEqualTo("1");
     }
 
     @Test

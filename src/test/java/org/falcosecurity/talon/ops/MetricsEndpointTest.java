@@ -3,6 +3,7 @@ package org.falcosecurity.talon.ops;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.PrometheusText;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRoutes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,16 +31,7 @@ class MetricsEndpointTest {
         dir = Files.createTempDirectory("talon-metrics");
         Path routes = Files.createDirectories(dir.resolve("routes"));
         // a notifier that always fails, to count a lost notification
-        Files.writeString(routes.resolve("notifier-broken.camel.yaml"), """
-                - route:
-                    id: notifier-broken
-                    from:
-                      uri: direct:notifier-broken
-                      steps:
-                        - throwException:
-                            exceptionType: java.lang.IllegalStateException
-                            message: the backend is down
-                """);
+        Files.writeString(routes.resolve("notifier-broken.camel.yaml"), TestRoutes.BROKEN_NOTIFIER);
         talon = TalonTestServer.builder()
                 .config("routes_directory: " + routes + "\n"
                         + "default_notifiers: [file, broken]\n"

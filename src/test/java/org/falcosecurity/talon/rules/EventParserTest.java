@@ -65,6 +65,25 @@ class EventParserTest {
     }
 
     @Test
+    void upstreamsTraceIdAndContextAreRead() throws Exception {
+        Event e = new EventParser().parse("{\"rule\":\"r\",\"priority\":\"Notice\",\"Trace_ID\":\"t-1\","
+                + "\"context\":{\"aws.region\":\"eu-west-1\",\"n\":3,\"ok\":true,\"none\":null}}");
+        assertThat(e.traceId()).isEqualTo("t-1");
+        assertThat(e.context()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("aws.region", "eu-west-1",
+                "n", "3", "ok", "true", "none", ""));
+        Event plain = new EventParser().parse("{\"rule\":\"r\",\"priority\":\"Notice\"}");
+        assertThat(plain.traceId()).isEmpty();
+        assertThat(plain.context()).isEmpty();
+        // the trace id rule: kept only when it is 1-64 characters of [A-Za-z0-9._-]
+        assertThat(TraceIds.of(e)).isEqualTo("t-1");
+        assertThat(TraceIds.acceptable("a".repeat(64))).isTrue();
+        assertThat(TraceIds.acceptable("a".repeat(65))).isFalse();
+        assertThat(TraceIds.acceptable("a b")).isFalse();
+        assertThat(TraceIds.acceptable("a\nb")).isFalse();
+        assertThat(TraceIds.acceptable("")).isFalse();
+    }
+
+    @Test
     void auditEventsFallBackToKaTargetFields() throws Exception {
         Event e = parser.parse(Events.load("k8saudit-namespace-created.json"));
         assertThat(e.source()).isEqualTo("k8s_audit");

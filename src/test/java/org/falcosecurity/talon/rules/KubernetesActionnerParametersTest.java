@@ -61,8 +61,6 @@ class KubernetesActionnerParametersTest {
                         "parameters.allow_namespaces: 'Kube_System' is not a valid namespace name"),
                 Arguments.of(rule("kubernetes:networkpolicy", "{allow: [\"10.0.0.0\"]}"),
                         "parameters.allow: '10.0.0.0' is not a CIDR"),
-                Arguments.of(rule("kubernetes:networkpolicy", "{deny: [\"10.0.0.0/8\"]}"),
-                        "parameters.deny: unknown parameter for kubernetes:networkpolicy"),
                 Arguments.of(rule("kubernetes:terminate", "{min_healthy_replicas: \"half\"}"),
                         "parameters.min_healthy_replicas: must be a count such as \"3\" or a percentage"),
                 Arguments.of(rule("kubernetes:terminate", "{ignore_standalone_pods: \"yes\"}"),
@@ -70,9 +68,7 @@ class KubernetesActionnerParametersTest {
                 Arguments.of(rule("kubernetes:drain", "{max_wait_period: -1}"),
                         "parameters.max_wait_period: must be 0 or more"),
                 Arguments.of(rule("kubernetes:drain", "{min_healthy_replicas: \"101%\"}"),
-                        "parameters.min_healthy_replicas: must be a percentage of at most 100%"),
-                Arguments.of(rule("kubernetes:delete", "{tail_lines: 200}"),
-                        "parameters.tail_lines: unknown parameter for kubernetes:delete (it takes no parameters)"));
+                        "parameters.min_healthy_replicas: must be a percentage of at most 100%"));
     }
 
     @ParameterizedTest
@@ -80,6 +76,19 @@ class KubernetesActionnerParametersTest {
     void checkNamesTheParameterAndTheProblem(String yaml, String expected) {
         LoadResult r = RulesFixture.load(yaml);
         assertThat(r.errors()).extracting(Object::toString).anySatisfy(m -> assertThat(m).contains(expected));
+    }
+
+    @Test
+    void unknownParametersAreIgnoredWithAWarning() {
+        for (String[] c : new String[][] {
+            {rule("kubernetes:networkpolicy", "{deny: [\"10.0.0.0/8\"]}"),
+                "parameters.deny: unknown parameter for kubernetes:networkpolicy, ignored (known: allow_cidr"},
+            {rule("kubernetes:delete", "{tail_lines: 200}"),
+                "parameters.tail_lines: unknown parameter for kubernetes:delete, ignored (it takes no parameters)"}}) {
+            LoadResult r = RulesFixture.load(c[0]);
+            assertThat(r.errors()).isEmpty();
+            assertThat(r.warnings()).extracting(Object::toString).anySatisfy(m -> assertThat(m).contains(c[1]));
+        }
     }
 
     @Test

@@ -194,17 +194,8 @@ class RulesLoaderTest {
         return Stream.of(
                 Arguments.of("not a list", "foo: bar", "rules-0.yaml: expected a list of '- rule:' and '- action:' blocks"),
                 Arguments.of("yaml syntax", "- rule: [unclosed", "rules-0.yaml: line "),
-                Arguments.of("block kind", "- nothing: here", "rules-0.yaml: block #1: has neither 'rule' nor 'action' (keys: nothing)"),
                 Arguments.of("both kinds", "- rule: a\n  action: b", "rules-0.yaml: block #1: has both 'rule' and 'action'"),
                 Arguments.of("missing name", "- rule: \"\"", "rules-0.yaml: block #1: rule: must be a non-empty name"),
-                Arguments.of("unknown rule key", "- rule: r\n  matchs: {}\n  actions: [{action: a, actionner: custom:log}]",
-                        "rules-0.yaml: rule 'r': matchs: unknown key"),
-                Arguments.of("unknown match key", "- rule: r\n  match: {rule: [x]}\n  actions: [{action: a, actionner: custom:log}]",
-                        "rules-0.yaml: rule 'r': match.rule: unknown key"),
-                Arguments.of("unknown action key", "- action: a\n  actionner: custom:log\n  params: {}",
-                        "rules-0.yaml: action 'a': params: unknown key"),
-                Arguments.of("unknown inline key", "- rule: r\n  actions: [{action: a, actionner: custom:log, dry_run: true}]",
-                        "rules-0.yaml: rule 'r': actions[0].dry_run: unknown key"),
                 Arguments.of("bad priority", "- rule: r\n  match: {priority: \">=Critcal\"}\n  actions: [{action: a, actionner: custom:log}]",
                         "rules-0.yaml: rule 'r': match.priority: unknown priority 'Critcal'"),
                 Arguments.of("bad priority syntax", "- rule: r\n  match: {priority: \"=>Error\"}\n  actions: [{action: a, actionner: custom:log}]",
@@ -234,8 +225,6 @@ class RulesLoaderTest {
                         "action 'a': actionner: is required"),
                 Arguments.of("unknown notifier", "- rule: r\n  notifiers: [slak]\n  actions: [{action: a, actionner: custom:log}]",
                         "rule 'r': notifiers: unknown notifier 'slak' (known: file, k8sevents, slack)"),
-                Arguments.of("unknown parameter", "- rule: r\n  actions: [{action: a, actionner: kubernetes:terminate, parameters: {gracePeriods: 2}}]",
-                        "rule 'r': actions[0].parameters.gracePeriods: unknown parameter for kubernetes:terminate (known: grace_period_seconds"),
                 Arguments.of("parameter type", "- rule: r\n  actions: [{action: a, actionner: kubernetes:terminate, parameters: {grace_period_seconds: soon}}]",
                         "rule 'r': actions[0].parameters.grace_period_seconds: must be an integer, got the string 'soon'"),
                 Arguments.of("parameter range", "- rule: r\n  actions: [{action: a, actionner: kubernetes:terminate, parameters: {grace_period_seconds: -1}}]",
@@ -256,8 +245,6 @@ class RulesLoaderTest {
                         "actions[0].parameters.file: cannot read '/nonexistent/x.sh'"),
                 Arguments.of("level", "- rule: r\n  actions: [{action: a, actionner: kubernetes:label, parameters: {labels: {a: b}, level: cluster}}]",
                         "actions[0].parameters.level: must be one of pod, node, got 'cluster'"),
-                Arguments.of("no-param actionner", "- rule: r\n  actions: [{action: a, actionner: kubernetes:cordon, parameters: {x: 1}}]",
-                        "actions[0].parameters.x: unknown parameter for kubernetes:cordon (it takes no parameters)"),
                 Arguments.of("duplicate key", "- rule: r\n  rule: s", "not valid YAML: Duplicate field 'rule'"));
     }
 

@@ -103,6 +103,14 @@ public final class ElasticsearchNode implements AutoCloseable {
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** {@code PUT path} with a JSON body; returns the status and body as {@code <status> <body>}. */
+    public String put(String path, String json) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + path))
+                .timeout(Duration.ofSeconds(40)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
+    }
+
     public void refresh() throws IOException, InterruptedException {
         http.send(HttpRequest.newBuilder(URI.create(url() + "/_refresh")).POST(HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.ofString());

@@ -19,6 +19,28 @@ public final class TestRoutes {
                     - setHeader: {name: TalonError, constant: boom}
             """;
 
+    /** Notifier {@code broken}: always fails, so its notifications are retried, then lost. */
+    public static final String BROKEN_NOTIFIER = """
+            - route:
+                id: notifier-broken
+                from:
+                  uri: direct:notifier-broken
+                  steps:
+                    - throwException:
+                        exceptionType: java.lang.IllegalStateException
+                        message: the backend is down
+            """;
+
+    /** Output target {@code test:sink}: a route-defined output target that logs what it gets. */
+    public static final String SINK_OUTPUT = """
+            - route:
+                id: output-test-sink
+                from:
+                  uri: direct:output-test-sink
+                  steps:
+                    - log: "${body}"
+            """;
+
     private TestRoutes() {
     }
 

@@ -47,6 +47,11 @@ public final class Tools {
         return find("kubectl", List.of());
     }
 
+    /** Any other program on the PATH (a Debian package: bash, zsh, fish). */
+    public static Path program(String name) {
+        return find(name, List.of());
+    }
+
     private static Path find(String name, List<Path> candidates) {
         List<Path> all = new ArrayList<>(candidates);
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * The event values {@code kubernetes:exec} and {@code kubernetes:script} give the command: one variable per output
  * field ({@code proc.cmdline} → {@code PROC_CMDLINE}: upper case, {@code .} and {@code [} become {@code _},
- * {@code ]} is dropped) plus {@code RULE}, {@code PRIORITY}, {@code HOSTNAME}, {@code SOURCE} and {@code TAGS}
+ * {@code ]} is dropped), one per entry of the event's {@code context} (named the same way), plus {@code RULE}, {@code PRIORITY}, {@code HOSTNAME}, {@code SOURCE} and {@code TAGS}
  * (comma-separated).
  *
  * <p>Values are data, never code: {@link #argv} runs {@code <shell> -c '<prelude>; <command>' falco-talon v1 v2 ...}
@@ -68,6 +68,13 @@ public final class EventVariables {
         event.outputFields().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             String name = name(e.getKey());
             if (name != null && !reserved(name)) {
+                vars.put(name, e.getValue());
+            }
+        });
+        // the event's context next (as upstream exports it after the output fields)
+        event.context().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            String name = name(e.getKey());
+            if (name != null) {
                 vars.put(name, e.getValue());
             }
         });

@@ -65,6 +65,7 @@ public final class PodCommands {
                     Checks.maxBytes(MAX_COMMAND_BYTES))).describedAs("The command line, run with <shell> -c"))
             .param(SHELL)
             .param(CONTAINER)
+            .usesContext()
             .permissions("exec", EXEC)
             .example("""
                     - action: Show the processes and the offending command line
@@ -99,6 +100,7 @@ public final class PodCommands {
                 return List.of();
             })
             .resolver(PodCommands::readScriptFile)
+            .usesContext()
             .permissions("exec", EXEC)
             .example("""
                     - action: Collect evidence

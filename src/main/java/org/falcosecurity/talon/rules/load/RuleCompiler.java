@@ -2,8 +2,12 @@ package org.falcosecurity.talon.rules.load;
 
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Catalog;
+import org.falcosecurity.talon.catalog.OutputSpec;
+import org.falcosecurity.talon.catalog.OutputUse;
 import org.falcosecurity.talon.catalog.Problem;
+import org.falcosecurity.talon.catalog.Suggestions;
 import org.falcosecurity.talon.rules.Action;
+import org.falcosecurity.talon.rules.ActionOutput;
 import org.falcosecurity.talon.rules.Match;
 import org.falcosecurity.talon.rules.Rule;
 import org.falcosecurity.talon.rules.load.RuleDrafts.ActionDraft;
@@ -104,12 +108,17 @@ final class RuleCompiler {
                     + String.join(", ", catalog.actionnerNames()) + ")");
             return null;
         }
-        Map<String, Object> params = d.parameters == null ? Map.of() : d.parameters;
-        List<Problem> problems = spec.validate(params);
-        for (Problem p : problems) {
+        // warnings name what this block or inline action wrote itself (a block's own are reported under its name)
+        Map<String, Object> params = known(spec.unknownParameters(d.parameters == null ? Map.of() : d.parameters),
+                d.parameters, keys(inline.parameters), files, where, prefix + "parameters.", d.actionner,
+                spec.params().keySet());
+        int before = errors.size();
+        for (Problem p : spec.validate(params)) {
             errors.add(files, where, prefix + p.field(), p.message());
         }
-        if (!problems.isEmpty()) {
+        ActionOutput output = output(d, inline, spec, files, where, prefix);
+        List<String> contexts = contexts(d, inline, spec, files, where, prefix);
+        if (errors.size() != before) {
             return null;
         }
         Map<String, Object> run;
@@ -121,7 +130,103 @@ final class RuleCompiler {
         }
         boolean cont = d.continueFlag != null ? d.continueFlag : spec.defaultContinue();
         return new Action(d.name, d.actionner, cont, d.ignoreErrors != null && d.ignoreErrors,
-                Immutables.deepCopy(params), Immutables.deepCopy(run));
+                Immutables.deepCopy(params), Immutables.deepCopy(run), d.description, output, contexts);
+    }
+
+    /**
+     * The parameters without the ones the declaration does not know: upstream Falco Talon ignores those silently
+     * ({@code gracePeriods}, {@code ignoreDaemonsets}); here each is a warning naming the closest known one.
+     */
+    private Map<String, Object> known(List<String> unknown, Map<String, Object> params, Set<String> own,
+                                      String files, String where, String prefix, String owner,
+                                      java.util.Collection<String> declared) {
+        if (params == null) {
+            return Map.of();
+        }
+        if (unknown.isEmpty()) {
+            return params;
+        }
+        Map<String, Object> kept = new java.util.LinkedHashMap<>(params);
+        for (String k : unknown) {
+            kept.remove(k);
+            if (!own.contains(k)) {
+                continue;
+            }
+            errors.warn(files, where, prefix + k, "unknown parameter for " + owner + ", ignored"
+                    + (declared.isEmpty() ? " (it takes no parameters)"
+                    : Suggestions.closest(k, declared).map(s -> " (did you mean " + s + "?)")
+                    .orElse(" (known: " + String.join(", ", declared) + ")")));
+        }
+        return kept;
+    }
+
+    /** The action's output, checked as upstream does: a known target with parameters, required or not used. */
+    private ActionOutput output(ActionDraft d, ActionDraft own, ActionnerSpec spec, String files, String where,
+                                String prefix) {
+        if (!d.hasOutput) {
+            if (spec.output() == OutputUse.REQUIRED) {
+                errors.add(files, where, prefix + "output", "an output is required by " + spec.name()
+                        + " (output: {target: <category:name>, parameters: {...}})");
+            }
+            return null;
+        }
+        if (spec.output() == OutputUse.NONE && own.hasOutput) {
+            errors.warn(files, where, prefix + "output", "ignored: " + spec.name() + " stores no artifact");
+        }
+        String target = d.outputTarget;
+        if (target == null) {
+            errors.add(files, where, prefix + "output.target", "is required: the output target, such as aws:s3");
+            return null;
+        }
+        if (!Catalog.ACTIONNER_NAME.matcher(target).matches()) {
+            errors.add(files, where, prefix + "output.target", "'" + target + "' is not an output target name"
+                    + " (expected category:name, e.g. aws:s3)");
+            return null;
+        }
+        OutputSpec out = catalog.output(target).orElse(null);
+        if (out == null) {
+            errors.add(files, where, prefix + "output.target", "unknown output target '" + target + "' (known: "
+                    + (catalog.outputNames().isEmpty() ? "none" : String.join(", ", catalog.outputNames())) + ")");
+            return null;
+        }
+        if (d.outputParameters == null || d.outputParameters.isEmpty()) {
+            errors.add(files, where, prefix + "output.parameters", "missing parameters for the output " + target);
+            return null;
+        }
+        Map<String, Object> params = known(out.unknownParameters(d.outputParameters), d.outputParameters,
+                keys(own.outputParameters), files, where, prefix + "output.parameters.", "output " + target,
+                out.params().keySet());
+        List<Problem> problems = out.validate(params);
+        for (Problem p : problems) {
+            errors.add(files, where, prefix + p.field(), p.message());
+        }
+        return problems.isEmpty() ? new ActionOutput(target, Immutables.deepCopy(params)) : null;
+    }
+
+    /** {@code additional_contexts}: known names; ignored (a warning) by an actionner that uses none. */
+    private List<String> contexts(ActionDraft d, ActionDraft own, ActionnerSpec spec, String files, String where,
+                                  String prefix) {
+        List<String> contexts = d.additionalContexts;
+        for (int i = 0; i < contexts.size(); i++) {
+            String c = contexts.get(i);
+            if (!ActionnerSpec.CONTEXTS.contains(c)) {
+                errors.add(files, where, prefix + "additional_contexts[" + i + "]", "unknown context '" + c + "'"
+                        + Suggestions.closest(c, ActionnerSpec.CONTEXTS).map(s -> " (did you mean " + s + "?)")
+                        .orElse(" (known: " + String.join(", ", ActionnerSpec.CONTEXTS) + ")"));
+            }
+        }
+        if (!contexts.isEmpty() && !spec.usesContext()) {
+            if (!own.additionalContexts.isEmpty()) {
+                errors.warn(files, where, prefix + "additional_contexts", "ignored: " + spec.name()
+                        + " uses no additional context");
+            }
+            return List.of();
+        }
+        return List.copyOf(contexts);
+    }
+
+    private static Set<String> keys(Map<String, Object> m) {
+        return m == null ? Set.of() : m.keySet();
     }
 
     private static List<String> union(List<String> a, List<String> b) {

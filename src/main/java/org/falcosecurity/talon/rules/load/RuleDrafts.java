@@ -28,11 +28,30 @@ final class RuleDrafts {
         Boolean continueFlag;
         Boolean ignoreErrors;
         Map<String, Object> parameters;
+        /** {@code output.target}, {@code output.parameters} (null when not set). */
+        String outputTarget;
+        Map<String, Object> outputParameters;
+        boolean hasOutput;
+        /** {@code additional_contexts}: appended when blocks merge, without repeats. */
+        final List<String> additionalContexts = new ArrayList<>();
         Path directory;
         final List<String> files = new ArrayList<>();
 
         @SuppressWarnings("unchecked")
         void mergeFrom(ActionDraft later) {
+            hasOutput |= later.hasOutput;
+            if (later.outputTarget != null) {
+                outputTarget = later.outputTarget;
+            }
+            if (later.outputParameters != null) {
+                outputParameters = outputParameters == null ? new LinkedHashMap<>(later.outputParameters)
+                        : (Map<String, Object>) merge(outputParameters, later.outputParameters);
+            }
+            for (String c : later.additionalContexts) {
+                if (!additionalContexts.contains(c)) {
+                    additionalContexts.add(c);
+                }
+            }
             if (later.actionner != null) {
                 actionner = later.actionner;
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.falcosecurity.talon.catalog.Suggestions;
 import org.falcosecurity.talon.rules.FieldTerm;
 import org.falcosecurity.talon.rules.PriorityCondition;
 import org.falcosecurity.talon.rules.load.RuleDrafts.ActionDraft;
@@ -26,12 +27,12 @@ import java.util.Set;
 final class RuleFileReader {
 
     private static final Set<String> ACTION_KEYS = Set.of("action", "actionner", "description", "continue",
-            "ignore_errors", "parameters");
+            "ignore_errors", "parameters", "output", "additional_contexts");
     private static final Set<String> RULE_KEYS = Set.of("rule", "description", "match", "continue", "dry_run",
             "actions", "notifiers");
     private static final Set<String> MATCH_KEYS = Set.of("rules", "priority", "tags", "output_fields", "source");
-    private static final Set<String> INLINE_ACTION_KEYS = Set.of("action", "actionner", "continue", "ignore_errors",
-            "parameters");
+    private static final Set<String> INLINE_ACTION_KEYS = ACTION_KEYS;
+    private static final Set<String> OUTPUT_KEYS = Set.of("target", "parameters");
 
     private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()).build();
@@ -84,8 +85,13 @@ final class RuleFileReader {
             } else if (block.has("action")) {
                 readActionBlock(label, block, actions);
             } else {
-                errors.add(src.name(), label, null, "has neither 'rule' nor 'action' (keys: "
-                        + String.join(", ", YamlValues.keys(block)) + ")");
+                // upstream Falco Talon skips such a block without a word
+                List<String> keys = YamlValues.keys(block);
+                String hint = keys.stream().map(k -> Suggestions.closest(k, List.of("rule", "action")))
+                        .flatMap(java.util.Optional::stream).findFirst().map(k -> ", did you mean " + k + "?")
+                        .orElse("");
+                errors.warn(src.name(), label, null, "has neither 'rule' nor 'action' (keys: "
+                        + String.join(", ", keys) + "): ignored" + hint);
             }
         }
     }
@@ -99,7 +105,6 @@ final class RuleFileReader {
         values.unknownKeys(where, "", block, ACTION_KEYS);
         ActionDraft d = readActionFields(where, "", block);
         d.name = name;
-        d.description = description(where, block.get("description"));
         d.files.add(src.name());
         ActionDraft existing = actions.get(name);
         if (existing == null) {
@@ -117,16 +122,44 @@ final class RuleFileReader {
         d.actionner = actionner == null ? null : actionner.trim();
         d.continueFlag = values.bool(where, prefix + "continue", block.get("continue"));
         d.ignoreErrors = values.bool(where, prefix + "ignore_errors", block.get("ignore_errors"));
-        JsonNode params = block.get("parameters");
-        if (params != null && !params.isNull()) {
-            if (!params.isObject()) {
-                values.error(where, prefix + "parameters", "must be a map of parameter names to values, got "
-                        + YamlValues.kind(params));
-            } else {
-                d.parameters = toJava(params);
-            }
-        }
+        d.parameters = parameters(where, prefix + "parameters", block.get("parameters"));
+        d.description = description(where, prefix + "description", block.get("description"));
+        readOutput(where, prefix, block.get("output"), d);
+        d.additionalContexts.addAll(values.strings(where, prefix + "additional_contexts",
+                block.get("additional_contexts")));
         return d;
+    }
+
+    private Map<String, Object> parameters(String where, String field, JsonNode params) {
+        if (params == null || params.isNull()) {
+            return null;
+        }
+        if (!params.isObject()) {
+            values.error(where, field, "must be a map of parameter names to values, got " + YamlValues.kind(params));
+            return null;
+        }
+        return toJava(params);
+    }
+
+    /**
+     * {@code output: {target: <category:name>, parameters: {...}}}; checked when rules compile, after blocks merge (a
+     * later block may change only the parameters).
+     */
+    private void readOutput(String where, String prefix, JsonNode output, ActionDraft d) {
+        if (output == null || output.isNull()) {
+            return;
+        }
+        if (!output.isObject()) {
+            values.error(where, prefix + "output", "must be a mapping with 'target' and 'parameters', got "
+                    + YamlValues.kind(output));
+            return;
+        }
+        values.unknownKeys(where, prefix + "output.", output, OUTPUT_KEYS);
+        String target = values.text(where, prefix + "output.target", output.get("target"),
+                "a non-empty string such as 'aws:s3'");
+        d.outputTarget = target == null ? null : target.trim();
+        d.outputParameters = parameters(where, prefix + "output.parameters", output.get("parameters"));
+        d.hasOutput = true;
     }
 
     private void readRule(String label, JsonNode block, Map<String, RuleDraft> rules) {
@@ -139,7 +172,7 @@ final class RuleFileReader {
         RuleDraft d = new RuleDraft();
         d.name = name;
         d.files.add(src.name());
-        d.description = description(where, block.get("description"));
+        d.description = description(where, "description", block.get("description"));
         d.continueFlag = values.bool(where, "continue", block.get("continue"));
         d.dryRun = values.bool(where, "dry_run", block.get("dry_run"));
         readMatch(where, block.get("match"), d);
@@ -249,12 +282,12 @@ final class RuleFileReader {
         }
     }
 
-    private String description(String where, JsonNode desc) {
+    private String description(String where, String field, JsonNode desc) {
         if (desc == null || desc.isNull()) {
             return null;
         }
         if (!desc.isTextual()) {
-            values.error(where, "description", "must be a string, got " + YamlValues.kind(desc));
+            values.error(where, field, "must be a string, got " + YamlValues.kind(desc));
             return null;
         }
         return desc.textValue();

@@ -44,8 +44,8 @@ public final class RulesLoader {
             }
         }
         if (errors.size() > 0) {
-            return new LoadResult(null, errors.list());
+            return new LoadResult(null, errors.list(), errors.warnings());
         }
-        return new LoadResult(new RuleSet(compiled, files), List.of());
+        return new LoadResult(new RuleSet(compiled, files), List.of(), errors.warnings());
     }
 }

@@ -2,6 +2,7 @@ package org.falcosecurity.talon.rules.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.falcosecurity.talon.catalog.Checks;
+import org.falcosecurity.talon.catalog.Suggestions;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -24,16 +25,26 @@ final class YamlValues {
         errors.add(file, where, field, message);
     }
 
-    /** {@code true} / {@code false}, or {@code null} when absent. */
+    void warn(String where, String field, String message) {
+        errors.warn(file, where, field, message);
+    }
+
+    /**
+     * {@code true} / {@code false}, or {@code null} when absent. The strings {@code "true"} and {@code "false"} count
+     * too: upstream Falco Talon keeps these settings as strings and its documentation quotes them.
+     */
     Boolean bool(String where, String field, JsonNode v) {
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!v.isBoolean()) {
-            error(where, field, "must be true or false, got " + kind(v));
-            return null;
+        if (v.isBoolean()) {
+            return v.booleanValue();
         }
-        return v.booleanValue();
+        if (v.isTextual() && (v.textValue().equals("true") || v.textValue().equals("false"))) {
+            return Boolean.parseBoolean(v.textValue());
+        }
+        error(where, field, "must be true or false, got " + kind(v));
+        return null;
     }
 
     /** A list of non-empty strings (empty when absent). */
@@ -70,11 +81,13 @@ final class YamlValues {
         return v.textValue();
     }
 
+    /** Unknown keys are warnings, as upstream Falco Talon ignores them; the closest known key is suggested. */
     void unknownKeys(String where, String prefix, JsonNode node, Set<String> allowed) {
         for (String k : keys(node)) {
             if (!allowed.contains(k)) {
-                error(where, prefix + k, "unknown key (allowed: " + String.join(", ",
-                        allowed.stream().sorted().toList()) + ")");
+                warn(where, prefix + k, "unknown key, ignored (" + Suggestions.closest(k, allowed)
+                        .map(s -> "did you mean " + s + "? ").orElse("") + "known: "
+                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
             }
         }
     }

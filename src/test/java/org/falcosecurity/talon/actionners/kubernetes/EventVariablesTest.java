@@ -33,6 +33,20 @@ class EventVariablesTest {
     }
 
     @Test
+    void theEventsContextGivesVariablesToo() {
+        Event e = new Event("", "r", Priority.parse("Notice").orElseThrow(), "o", "o", "", "syscall", "worker-1",
+                List.of(), Map.of("fd.name", "/etc/shadow"), "", Map.of("node.hostname", "worker-1.example",
+                "falco-talon.rule", "not a shell name", "RULE", "cannot override"));
+        Map<String, String> v = EventVariables.of(e);
+        assertThat(v).containsEntry("FD_NAME", "/etc/shadow").containsEntry("NODE_HOSTNAME", "worker-1.example")
+                .containsEntry("RULE", "r").doesNotContainKey("FALCO-TALON_RULE");
+        // passed as data like the others
+        assertThat(EventVariables.argv("/bin/sh", "echo $NODE_HOSTNAME", e))
+                .containsExactly("/bin/sh", "-c", "export NODE_HOSTNAME=\"${1}\"; set --\necho $NODE_HOSTNAME",
+                        "falco-talon", "worker-1.example");
+    }
+
+    @Test
     void ruleLevelVariables() {
         Map<String, String> v = EventVariables.of(event(Map.of("proc.name", "sh")));
         assertThat(v).containsEntry("PROC_NAME", "sh").containsEntry("RULE", "Terminal shell in container")
