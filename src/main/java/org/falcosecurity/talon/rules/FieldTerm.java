@@ -19,6 +19,11 @@ public record FieldTerm(String key, boolean negated, String value) {
         if (key.isEmpty()) {
             throw new IllegalArgumentException("'" + t + "' has no field name before '" + (negated ? "!=" : "=") + "'");
         }
+        if (!negated && key.endsWith("!")) {
+            // "a! =b": not "a!=b" (a space, or a control character, between '!' and '='), and no field name ends in '!'
+            throw new IllegalArgumentException("'" + t + "': the field name '" + key + "' ends with '!' (write "
+                    + key.substring(0, key.length() - 1).trim() + "!=value for \"not equal\")");
+        }
         return new FieldTerm(key, negated, t.substring(eq + 1).trim());
     }
 
