@@ -55,9 +55,10 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
             new ConfigKey("deduplication.max_entries", Type.INTEGER, 100000,
                     "Most event keys remembered for deduplication (memory bound)"),
             new ConfigKey("auth.token", Type.STRING, "",
-                    "Shared bearer token the intake requires (Authorization: Bearer <token>); empty: no auth"),
+                    "Shared token the intake requires (Authorization: Bearer <token>, or Basic auth with the token as the"
+                            + " password); empty: no auth (refused with a cluster, see auth.allow_unauthenticated)"),
             new ConfigKey("auth.token_file", Type.STRING, "",
-                    "File holding the bearer token (e.g. a mounted Secret); read at startup"),
+                    "File holding the intake's token (e.g. a mounted Secret); read at startup"),
             new ConfigKey("auth.allow_unauthenticated", Type.BOOLEAN, false,
                     "Let server start with a cluster configured and no token (an open intake: anyone who reaches"
                             + " it can make Talon act)"),

@@ -127,19 +127,6 @@ class OpenSearchNotifierTest {
 
     @Test
     void theHostileCorpusIsStoredVerbatim() throws Exception {
-        java.util.List<ActionResult> results = HostileValues.postAll(talon);
-        String index = "falco-talon-" + DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC)
-                .format(results.get(0).getTime());
-        JsonNode hits = await().atMost(Duration.ofSeconds(20)).until(() -> {
-            node.refresh();
-            return JSON.readTree(node.get("/" + index + "/_search?size=100&q=rule:Hostile")).path("hits");
-        }, h -> h.path("total").path("value").asInt() == results.size());
-        java.util.Map<String, JsonNode> byTrace = new java.util.HashMap<>();
-        hits.path("hits").forEach(h -> byTrace.put(h.path("_source").path("trace_id").asText(), h.path("_source")));
-        for (ActionResult r : results) {
-            JsonNode expected = HostileValues.stored(r);
-            ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("@timestamp", r.getTimeText());
-            assertThat(byTrace.get(r.getTraceId())).as(r.getFalcoRule()).isEqualTo(expected);
-        }
+        HostileValues.assertIndexedVerbatim(talon, node::refresh, node::get, "falco-talon-", "yyyy.MM.dd");
     }
 }

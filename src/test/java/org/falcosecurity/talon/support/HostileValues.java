@@ -80,6 +80,39 @@ public final class HostileValues {
         return talon.results().stream().filter(r -> r.getRule().equals("Hostile")).toList();
     }
 
+    /** A search node's refresh (Elasticsearch's and OpenSearch's test nodes). */
+    public interface Refresh {
+        void refresh() throws Exception;
+    }
+
+    /** A search node's GET of a path, answering the body. */
+    public interface Get {
+        String get(String path) throws Exception;
+    }
+
+    /**
+     * Posts the corpus to a Talon running {@link #RULE} with a search notifier, and checks that the index named
+     * {@code indexPrefix} + the result's time in {@code datePattern} holds every result as it is.
+     */
+    public static void assertIndexedVerbatim(TalonTestServer talon, Refresh refresh, Get get, String indexPrefix,
+                                             String datePattern) throws Exception {
+        List<org.falcosecurity.talon.contract.ActionResult> results = postAll(talon);
+        String index = indexPrefix + java.time.format.DateTimeFormatter.ofPattern(datePattern)
+                .withZone(java.time.ZoneOffset.UTC).format(results.get(0).getTime());
+        JsonNode hits = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+            refresh.refresh();
+            return JSON.readTree(get.get("/" + index + "/_search?size=100&q=rule:Hostile")).path("hits");
+        }, h -> h.path("total").path("value").asInt() == results.size());
+        java.util.Map<String, JsonNode> byTrace = new java.util.HashMap<>();
+        hits.path("hits").forEach(h -> byTrace.put(h.path("_source").path("trace_id").asText(), h.path("_source")));
+        for (org.falcosecurity.talon.contract.ActionResult r : results) {
+            ObjectNode expected = (ObjectNode) stored(r);
+            expected.put("@timestamp", r.getTimeText());
+            org.assertj.core.api.Assertions.assertThat(byTrace.get(r.getTraceId())).as(r.getFalcoRule())
+                    .isEqualTo(expected);
+        }
+    }
+
     /** A record as a search node stores it: a lone surrogate cannot be UTF-8, it became '?'. */
     public static JsonNode stored(org.falcosecurity.talon.contract.ActionResult r) throws IOException {
         return JSON.readTree(r.getJson().replace("\ud800", "?"));
