@@ -33,7 +33,9 @@ class DeadLetterRotationTest {
         Path file = dir.resolve("dead.jsonl");
         try (HttpReceiver down = HttpReceiver.answering(500);
              TalonTestServer talon = TalonTestServer.builder()
+                     // one worker: the results, and so the dead letters, are written in the order of the events
                      .config("default_notifiers: [webhook]\n"
+                             + "workers: 1\n"
                              + "deduplication: {time_window_seconds: 0}\n"
                              + "notifiers:\n  webhook: {url: '" + down.url() + "/hook'}\n")
                      .rules("- rule: Shell\n  match: {rules: [Terminal shell in container]}\n"
