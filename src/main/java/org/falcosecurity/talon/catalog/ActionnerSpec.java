@@ -57,6 +57,7 @@ public final class ActionnerSpec {
     private final List<String> requiredFields;
     private final OutputUse output;
     private final boolean usesContext;
+    private final boolean reversible;
     private final String rbacGroup;
     private final List<Permission> permissions;
     private final String example;
@@ -73,6 +74,7 @@ public final class ActionnerSpec {
         this.requiredFields = List.copyOf(b.requiredFields);
         this.output = b.output;
         this.usesContext = b.usesContext;
+        this.reversible = b.reversible;
         this.rbacGroup = b.rbacGroup;
         this.permissions = List.copyOf(b.permissions);
         this.example = b.example;
@@ -133,6 +135,14 @@ public final class ActionnerSpec {
     /** Whether it reads an action's {@code additional_contexts}. */
     public boolean usesContext() {
         return usesContext;
+    }
+
+    /**
+     * Whether Talon can revert what it does: an action of it may have a {@code ttl}, and {@code undo} reverts it
+     * (labels and annotations restored, the policy deleted, the node uncordoned).
+     */
+    public boolean reversible() {
+        return reversible;
     }
 
     /** The group of {@code rbac.actionners.*} in the chart that grants its permissions; empty when it needs none. */
@@ -201,6 +211,7 @@ public final class ActionnerSpec {
         private final List<String> requiredFields = new ArrayList<>();
         private OutputUse output = OutputUse.NONE;
         private boolean usesContext;
+        private boolean reversible;
         private String rbacGroup = "";
         private final List<Permission> permissions = new ArrayList<>();
         private String example = "";
@@ -259,6 +270,12 @@ public final class ActionnerSpec {
 
         public Builder usesContext() {
             this.usesContext = true;
+            return this;
+        }
+
+        /** Talon can revert its change ({@code ttl}, {@code undo}). */
+        public Builder reversible() {
+            this.reversible = true;
             return this;
         }
 

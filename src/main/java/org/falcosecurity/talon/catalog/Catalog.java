@@ -94,6 +94,17 @@ public final class Catalog {
         return new TreeSet<>(actionners.keySet());
     }
 
+    /** The actionners whose change Talon can revert ({@code ttl}, {@code undo}). */
+    public Set<String> reversibleActionnerNames() {
+        Set<String> out = new TreeSet<>();
+        actionners.forEach((n, spec) -> {
+            if (spec.reversible()) {
+                out.add(n);
+            }
+        });
+        return out;
+    }
+
     public Set<String> notifierNames() {
         return notifiers;
     }

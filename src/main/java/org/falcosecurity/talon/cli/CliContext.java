@@ -86,10 +86,12 @@ final class CliContext {
     LoadResult load() throws IOException {
         LoadResult r = new RulesLoader(catalog).load(ruleFiles.read());
         List<RuleError> errors = new ArrayList<>(r.errors());
-        for (String n : config.defaultNotifiers()) {
-            if (!catalog.hasNotifier(n)) {
-                errors.add(new RuleError(config.source(), null, "default_notifiers", "unknown notifier '" + n
-                        + "' (known: " + String.join(", ", catalog.notifierNames()) + ")"));
+        for (String key : List.of("default_notifiers", "audit.notifiers")) {
+            for (String n : key.equals("audit.notifiers") ? config.audit().notifiers() : config.defaultNotifiers()) {
+                if (!catalog.hasNotifier(n)) {
+                    errors.add(new RuleError(config.source(), null, key, "unknown notifier '" + n
+                            + "' (known: " + String.join(", ", catalog.notifierNames()) + ")"));
+                }
             }
         }
         return errors.isEmpty() ? r : new LoadResult(null, errors, r.warnings());

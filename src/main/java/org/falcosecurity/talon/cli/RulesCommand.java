@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.rules.Action;
+import org.falcosecurity.talon.rules.Durations;
 import org.falcosecurity.talon.rules.FieldTerm;
 import org.falcosecurity.talon.rules.Match;
 import org.falcosecurity.talon.rules.Rule;
@@ -105,6 +106,9 @@ public class RulesCommand {
             am.put("actionner", a.actionner());
             am.put("continue", a.continueAfter());
             am.put("ignore_errors", a.ignoreErrors());
+            if (a.ttl() != null) {
+                am.put("ttl", Durations.format(a.ttl()));
+            }
             if (!a.parameters().isEmpty()) {
                 am.put("parameters", CliContext.masked(a, catalog));
             }

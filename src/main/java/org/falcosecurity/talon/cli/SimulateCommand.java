@@ -16,6 +16,7 @@ import org.falcosecurity.talon.rules.RuleMatch;
 import org.falcosecurity.talon.rules.RuleSet;
 import org.falcosecurity.talon.rules.load.LoadResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -32,7 +33,9 @@ import java.util.concurrent.Callable;
         description = {
             "Show which rules would fire for saved events, and which actions they would run, without touching any",
             "cluster or notifier. EVENTS is a file or - (stdin): JSON Lines, or one JSON array.",
-            "Prints one JSON line per event. Exit code: 0 all events parsed, 1 some did not, 2 invalid rules."})
+            "Prints one JSON line per event. With --explain, says for every rule why it fired or not (which criterion",
+            "failed) and which of its actions would not run (continue, ignore_errors): text, or JSON with --json.",
+            "Exit code: 0 all events parsed, 1 some did not, 2 invalid rules."})
 public class SimulateCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,6 +45,12 @@ public class SimulateCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "EVENTS", description = "Events file, or - for standard input")
     String events;
+
+    @Option(names = "--explain", description = "For every rule: why it fired or not, and what its actions would do")
+    boolean explain;
+
+    @Option(names = "--json", description = "With --explain: one JSON line per event (the default without --explain)")
+    boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -60,11 +69,21 @@ public class SimulateCommand implements Callable<Integer> {
             System.err.println("error: cannot read " + events + ": " + e.getMessage());
             return 1;
         }
-        return simulate(text, r.rules(), ctx.config.dryRun(), ctx.catalog, System.out);
+        return simulate(text, r.rules(), ctx.config.dryRun(), ctx.catalog, System.out, explain ? (json ? Mode.EXPLAIN_JSON
+                : Mode.EXPLAIN_TEXT) : Mode.PLAN);
     }
+
+    /** What is printed per event. */
+    enum Mode { PLAN, EXPLAIN_TEXT, EXPLAIN_JSON }
 
     /** Prints one line per event; returns 0 when every event parsed, else 1. */
     static int simulate(String text, RuleSet rules, boolean globalDryRun, Catalog catalog, PrintStream out) {
+        return simulate(text, rules, globalDryRun, catalog, out, Mode.PLAN);
+    }
+
+    /** Prints each event's plan or explanation; returns 0 when every event parsed, else 1. */
+    static int simulate(String text, RuleSet rules, boolean globalDryRun, Catalog catalog, PrintStream out,
+                        Mode mode) {
         EventParser parser = new EventParser();
         boolean allParsed = true;
         List<Object> inputs = split(text);
@@ -74,6 +93,10 @@ public class SimulateCommand implements Callable<Integer> {
             line.put("event", i);
             try {
                 Event e = in instanceof JsonNode n ? parser.parse(n) : parser.parse((String) in);
+                if (mode == Mode.EXPLAIN_TEXT) {
+                    out.print(ExplainOutput.text(i, e, rules.explain(e, globalDryRun)));
+                    continue;
+                }
                 line.put("rule", e.rule());
                 ArrayNode matches = line.putArray("matches");
                 for (RuleMatch m : rules.plan(e, globalDryRun)) {
@@ -88,11 +111,18 @@ public class SimulateCommand implements Callable<Integer> {
                         an.set("parameters", JSON.valueToTree(CliContext.masked(a, catalog)));
                     }
                 }
+                if (mode == Mode.EXPLAIN_JSON) {
+                    line.set("explain", ExplainOutput.json(rules.explain(e, globalDryRun), catalog));
+                }
             } catch (BadEventException ex) {
                 allParsed = false;
                 line.removeAll();
                 line.put("event", i);
                 line.put("error", ex.getMessage());
+                if (mode == Mode.EXPLAIN_TEXT) {
+                    out.println("event " + i + ": error: " + ExplainOutput.printable(ex.getMessage()));
+                    continue;
+                }
             }
             out.println(line);
         }

@@ -16,6 +16,7 @@ import java.util.List;
             "rules and runs their actions (terminate, label, network policy, exec, ...), then notifies."
         },
         subcommands = {ServerCommand.class, CheckCommand.class, RulesCommand.class, SimulateCommand.class,
+            AuditCommand.class, UndoCommand.class,
             ListCommands.ActionnersCommand.class, ListCommands.NotifiersCommand.class,
             ListCommands.OutputsCommand.class, CompletionCommand.class, VersionCommand.class,
             picocli.CommandLine.HelpCommand.class})

@@ -74,6 +74,10 @@ final class ConfigValidator {
         }
         oneOf("provenance", s.provenance(), List.of("enforce", "warn", "off"));
         protection(s.protection());
+        atLeast("audit.max_file_bytes", s.audit().maxFileBytes(), 1024);
+        atLeast("audit.max_files", s.audit().maxFiles(), 0);
+        atLeast("audit.queue_size", s.audit().queueSize(), 1);
+        atLeast("reverts.interval_seconds", s.reverts().intervalSeconds(), 1);
         kafka(s.kafka());
         upstreamFeatures(s);
         readable("auth.token_file", s.auth().tokenFile());

@@ -29,6 +29,8 @@ public record Settings(
         BlastRadius blastRadius,
         String provenance,
         @JsonProperty("protected") Protection protection,
+        Audit audit,
+        Reverts reverts,
         Kafka kafka,
         Otel otel,
         Aws aws,
@@ -51,6 +53,12 @@ public record Settings(
 
     public record BlastRadius(int windowSeconds, int maxActions, int maxActionsPerRule, int maxActionsPerWorkload,
                               List<String> actionners) {
+    }
+
+    public record Audit(String file, int maxFileBytes, int maxFiles, int queueSize, List<String> notifiers) {
+    }
+
+    public record Reverts(int intervalSeconds) {
     }
 
     public record Kafka(boolean enabled, String brokers, String topic, String groupId, String consumeTopic,

@@ -149,6 +149,14 @@ public final class TalonConfig {
         return settings.protection();
     }
 
+    public Settings.Audit audit() {
+        return settings.audit();
+    }
+
+    public Settings.Reverts reverts() {
+        return settings.reverts();
+    }
+
     public Settings.Otel otel() {
         return settings.otel();
     }

@@ -25,6 +25,8 @@ public final class ActionResult {
     public static final String FAILURE = "failure";
     public static final String IGNORED = "ignored";
     public static final String DRY_RUN = "dry-run";
+    /** A change Talon made earlier (an action with a {@code ttl}, or {@code undo}) has been reverted. */
+    public static final String REVERTED = "reverted";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final java.util.Set<String> RESERVED = java.util.Set.of("time", "trace_id", "status", "rule",

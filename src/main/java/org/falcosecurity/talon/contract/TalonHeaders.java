@@ -27,6 +27,11 @@ public final class TalonHeaders {
     public static final String PRIORITY = "TalonPriority";
     public static final String POD = "TalonPod";
     public static final String NAMESPACE = "TalonNamespace";
+    /**
+     * The action's {@code ttl} in milliseconds (a Long), set only when it has one: a reversible actionner records
+     * the revert it then owes on the object it changed.
+     */
+    public static final String TTL_MILLIS = "TalonTtlMillis";
     /** The event's {@code context} (a map of strings; empty when it had none). */
     public static final String CONTEXT = "TalonContext";
     /** The action's {@code additional_contexts} (a list: {@code aws}, {@code k8snode}). */
@@ -42,6 +47,8 @@ public final class TalonHeaders {
     public static final String MESSAGE = "TalonMessage";
     /** Objects the action touched, added to the defaults (pod, namespace); an empty value removes a default. */
     public static final String OBJECTS = "TalonObjects";
+    /** The guard that refused the action (set from {@link ActionStop#getGuard}); the audit trail records it. */
+    public static final String REFUSED_BY = "TalonRefusedBy";
 
     public static final String NOTIFIER = "TalonNotifier";
     /** Comma-separated queue endpoints of the notifiers a result goes to (set by the dispatcher). */

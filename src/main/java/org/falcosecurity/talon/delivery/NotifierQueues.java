@@ -1,6 +1,10 @@
 package org.falcosecurity.talon.delivery;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.contract.TalonHeaders;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.falcosecurity.talon.catalog.Catalog;
 
@@ -19,6 +23,28 @@ public final class NotifierQueues {
             throw new IllegalArgumentException("not a notifier name: " + notifier);
         }
         return "seda:talon-notify-" + notifier + "?waitForTaskToComplete=Never&blockWhenFull=false";
+    }
+
+    /**
+     * Offers a result to one notifier's queue with the notifier headers (for results produced outside an event's
+     * dispatch: audit records, reverts); returns the failure (a full queue), or {@code null}.
+     */
+    public static Throwable offer(ProducerTemplate template, String queueEndpoint, ActionResult r) {
+        try {
+            return template.send(queueEndpoint, ex -> setResult(ex.getMessage(), r)).getException();
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    /** The result as body, and the notifier headers of the contract ({@link TalonHeaders}). */
+    public static void setResult(Message m, ActionResult r) {
+        m.setBody(r);
+        m.setHeader(TalonHeaders.STATUS, r.getStatus());
+        m.setHeader(TalonHeaders.RULE, r.getRule());
+        m.setHeader(TalonHeaders.ACTION, r.getAction());
+        m.setHeader(TalonHeaders.ACTIONNER, r.getActionner());
+        m.setHeader(TalonHeaders.TRACE_ID, r.getTraceId());
     }
 
     /** The notifier name of a {@link #queueEndpoint} URI. */

@@ -2,6 +2,7 @@ package org.falcosecurity.talon.dispatch;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.falcosecurity.talon.audit.AuditTrail;
 import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.contract.ActionResult;
@@ -52,6 +53,7 @@ public class ActionRouter {
     private final Supplier<Catalog> catalog;
     private final ResultListener listener;
     private final BlastRadiusGuard guard;
+    private AuditTrail audit;
 
     public ActionRouter(List<String> defaultNotifiers, Supplier<Catalog> catalog, ResultListener listener,
                         BlastRadiusGuard guard) {
@@ -59,6 +61,11 @@ public class ActionRouter {
         this.catalog = catalog;
         this.listener = listener;
         this.guard = guard;
+    }
+
+    /** Where refusals are recorded as such (set before the routes start). */
+    public void auditTrail(AuditTrail trail) {
+        this.audit = trail;
     }
 
     /** Per-event routing state, kept as an exchange property (the same object in every copy of the exchange). */
@@ -103,6 +110,11 @@ public class ActionRouter {
             Step done = st.awaiting;
             st.awaiting = null;
             ActionResult result = collect(exchange, done, event);
+            String refusedBy = exchange.getMessage().getHeader(TalonHeaders.REFUSED_BY, "", String.class);
+            if (audit != null && !refusedBy.isEmpty() && ActionResult.IGNORED.equals(result.getStatus())) {
+                // event provenance or a protected object (KubernetesTarget and the actionners' checks)
+                audit.refused(result, refusedBy);
+            }
             if (ActionResult.FAILURE.equals(result.getStatus()) && !done.action().ignoreErrors()) {
                 st.abortedRules.add(done.ruleIndex());
             }
@@ -129,6 +141,9 @@ public class ActionRouter {
             if (limited != null) {
                 ActionResult r = result(exchange, s, event, ActionResult.IGNORED, limited, limited, null,
                         defaultObjects(event));
+                if (audit != null) {
+                    audit.refused(r, "blast radius");
+                }
                 if (deliver(exchange, st, s, event, r)) {
                     return NOTIFY_ENDPOINT;
                 }
@@ -161,6 +176,9 @@ public class ActionRouter {
         m.setHeader(TalonHeaders.PARAMETERS, s.action().runParameters());
         m.setHeader(TalonHeaders.TRACE_ID, exchange.getProperty(TalonHeaders.TRACE_ID));
         m.setHeader(TalonHeaders.FALCO_RULE, event.rule());
+        if (s.action().ttl() != null) {
+            m.setHeader(TalonHeaders.TTL_MILLIS, s.action().ttl().toMillis());
+        }
         m.setHeader(TalonHeaders.PRIORITY, event.priority().displayName());
         m.setHeader(TalonHeaders.CONTEXT, event.context());
         m.setHeader(TalonHeaders.ADDITIONAL_CONTEXTS, s.action().additionalContexts());
@@ -184,12 +202,7 @@ public class ActionRouter {
         ActionResult r = st.pendingResult;
         Message m = exchange.getMessage();
         m.removeHeaders("Talon*");
-        m.setBody(r);
-        m.setHeader(TalonHeaders.STATUS, r.getStatus());
-        m.setHeader(TalonHeaders.RULE, r.getRule());
-        m.setHeader(TalonHeaders.ACTION, r.getAction());
-        m.setHeader(TalonHeaders.ACTIONNER, r.getActionner());
-        m.setHeader(TalonHeaders.TRACE_ID, r.getTraceId());
+        NotifierQueues.setResult(m, r);
         m.setHeader(TalonHeaders.NOTIFIER_QUEUES, st.pendingQueues);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
+import org.falcosecurity.talon.audit.AuditTrail;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.ops.UpstreamMetrics;
@@ -34,6 +35,7 @@ public class EventIntake {
     private final boolean printAllEvents;
     private final IntakeToken token;
     private final TalonCounters counters;
+    private AuditTrail audit;
 
     /**
      * @param authToken the token senders must present ({@link IntakeToken}: Bearer, or Basic with it as the password),
@@ -47,6 +49,11 @@ public class EventIntake {
         this.printAllEvents = printAllEvents;
         this.token = IntakeToken.of(authToken);
         this.counters = counters;
+    }
+
+    /** Where the intake records each event it accepts, with its plan (set before the routes start). */
+    public void auditTrail(AuditTrail trail) {
+        this.audit = trail;
     }
 
     /** Validates and parses the request; sets the event, its plan and its worker partition as exchange properties. */
@@ -72,6 +79,16 @@ public class EventIntake {
             throw new IntakeException(400, "bad_event", e.getMessage(), e.field());
         }
         admit(exchange, event);
+    }
+
+    /** Whether requests must carry the token (auth.token or auth.token_file is set). */
+    public boolean requiresToken() {
+        return token.required();
+    }
+
+    /** Checks the token of a request to another endpoint than the intake's (POST /undo); 401 when it is wrong. */
+    public void checkToken(Exchange exchange) throws IntakeException {
+        authenticate(exchange);
     }
 
     /** Checks the token in constant time; the answer never says more than "unauthorized". */
@@ -101,6 +118,9 @@ public class EventIntake {
         exchange.setProperty(TalonHeaders.PROP_RECEIVED_NANOS, System.nanoTime());
         if (printAllEvents || !plan.isEmpty()) {
             logEvent(event, plan, traceId);
+        }
+        if (audit != null) {
+            audit.received(event, traceId, plan);
         }
     }
 

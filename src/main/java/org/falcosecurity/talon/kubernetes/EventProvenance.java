@@ -63,7 +63,7 @@ public final class EventProvenance {
             return;
         }
         LOG.warn("{} (provenance: enforce, not acting)", message);
-        throw ActionStop.ignored(message);
+        throw ActionStop.refused(message, "provenance");
     }
 
     /** What does not match; empty when the event could come from the pod. */

@@ -158,6 +158,6 @@ public final class ProtectedObjects {
 
     private ActionStop refuse(String actionner, String why) {
         refused.accept(actionner);
-        return ActionStop.ignored("protected object: " + why + "; Talon does not act on it");
+        return ActionStop.refused("protected object: " + why + "; Talon does not act on it", "protected object");
     }
 }

@@ -65,6 +65,7 @@ public final class NotifierValidator {
     public static List<String> configProblems(TalonConfig config, boolean kubernetesConfigured) {
         Set<String> names = configured(config);
         names.addAll(config.defaultNotifiers());
+        names.addAll(config.audit().notifiers());
         return problems(config, names, kubernetesConfigured);
     }
 

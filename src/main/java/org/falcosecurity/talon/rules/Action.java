@@ -1,5 +1,6 @@
 package org.falcosecurity.talon.rules;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -15,19 +16,21 @@ import java.util.Map;
  * @param description        free text, may be empty
  * @param output             where the actionner stores its artifact, or {@code null}
  * @param additionalContexts the extra contexts ({@code aws}, {@code k8snode}) the action asks for, in order
+ * @param ttl                when set (reversible actionners only), Talon reverts the action's change this long after
+ *                           it succeeded; {@code null}: the change stays
  */
 public record Action(String name, String actionner, boolean continueAfter, boolean ignoreErrors,
                      Map<String, Object> parameters, Map<String, Object> runParameters, String description,
-                     ActionOutput output, List<String> additionalContexts) {
+                     ActionOutput output, List<String> additionalContexts, Duration ttl) {
 
     public Action {
         description = description == null ? "" : description;
         additionalContexts = List.copyOf(additionalContexts);
     }
 
-    /** An action without description, output or contexts. */
+    /** An action without description, output, contexts or ttl. */
     public Action(String name, String actionner, boolean continueAfter, boolean ignoreErrors,
                   Map<String, Object> parameters, Map<String, Object> runParameters) {
-        this(name, actionner, continueAfter, ignoreErrors, parameters, runParameters, "", null, List.of());
+        this(name, actionner, continueAfter, ignoreErrors, parameters, runParameters, "", null, List.of(), null);
     }
 }

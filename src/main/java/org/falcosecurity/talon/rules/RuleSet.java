@@ -98,4 +98,55 @@ public final class RuleSet {
         }
         return out == null ? List.of() : out;
     }
+
+    /**
+     * Why every rule did or did not fire for the event (the same decisions as {@link #plan}, with their reasons);
+     * for {@code simulate --explain}, not for the intake.
+     */
+    public Explanation explain(Event event, boolean globalDryRun) {
+        List<Explanation.RuleVerdict> out = new ArrayList<>();
+        String stoppedBy = null;
+        for (Rule r : rules) {
+            if (stoppedBy != null) {
+                out.add(new Explanation.RuleVerdict(r, Explanation.Outcome.NOT_EVALUATED, List.of(), stoppedBy,
+                        false, List.of()));
+                continue;
+            }
+            List<Match.Miss> misses = r.match().explain(event);
+            if (!misses.isEmpty()) {
+                out.add(new Explanation.RuleVerdict(r, Explanation.Outcome.NOT_MATCHED, misses, null, false,
+                        List.of()));
+                continue;
+            }
+            out.add(new Explanation.RuleVerdict(r, Explanation.Outcome.FIRED, List.of(), null,
+                    globalDryRun || r.dryRun(), actionVerdicts(r)));
+            if (!r.continueRules()) {
+                stoppedBy = r.name();
+            }
+        }
+        return new Explanation(out);
+    }
+
+    private static List<Explanation.ActionVerdict> actionVerdicts(Rule r) {
+        List<Explanation.ActionVerdict> out = new ArrayList<>();
+        String stopper = null;
+        List<String> mustSucceed = new ArrayList<>();
+        for (Action a : r.actions()) {
+            if (stopper != null) {
+                out.add(new Explanation.ActionVerdict(a, false, null, "action '" + stopper
+                        + "' before it has continue: false"));
+                continue;
+            }
+            String condition = mustSucceed.isEmpty() ? null : "only if '" + String.join("', '", mustSucceed)
+                    + "' succeed" + (mustSucceed.size() == 1 ? "s" : "") + " (no ignore_errors)";
+            out.add(new Explanation.ActionVerdict(a, true, condition, null));
+            if (!a.ignoreErrors()) {
+                mustSucceed.add(a.name());
+            }
+            if (!a.continueAfter()) {
+                stopper = a.name();
+            }
+        }
+        return out;
+    }
 }

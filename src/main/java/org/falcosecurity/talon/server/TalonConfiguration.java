@@ -10,6 +10,7 @@ import org.falcosecurity.talon.actionners.kubernetes.ObjectDeletion;
 import org.falcosecurity.talon.actionners.kubernetes.PodCommands;
 import org.falcosecurity.talon.actionners.kubernetes.PodLogs;
 import org.falcosecurity.talon.actionners.kubernetes.PodTermination;
+import org.falcosecurity.talon.actionners.kubernetes.Reverts;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.delivery.NotificationLosses;
 import org.falcosecurity.talon.delivery.NotifierFanOut;
@@ -20,6 +21,7 @@ import org.falcosecurity.talon.dispatch.EventDeduplicator;
 import org.falcosecurity.talon.dispatch.PodGate;
 import org.falcosecurity.talon.intake.EventIntake;
 import org.falcosecurity.talon.intake.IntakeRejections;
+import org.falcosecurity.talon.intake.UndoRequests;
 import org.falcosecurity.talon.kafka.KafkaIntake;
 import org.falcosecurity.talon.kafka.KafkaRecords;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
@@ -67,7 +69,11 @@ public class TalonConfiguration implements CamelConfiguration {
         TalonConfig cfg = runtime.config();
         EventIntake intake = new EventIntake(runtime.engine(), cfg.workers(), cfg.printAllEvents(), maxBody,
                 cfg.authToken(), runtime.counters());
+        intake.auditTrail(runtime.audit());
         registry.bind("eventIntake", intake);
+        registry.bind("auditTrail", runtime.audit());
+        registry.bind("undoRequests", new UndoRequests(intake, registry.lookupByNameAndType("kubernetesReverts",
+                Reverts.class), new ClusterAccess(runtime::kubernetes)));
         // Kafka mode (routes/kafka.camel.yaml; its routes exist only when kafka.enabled)
         registry.bind("kafkaIntake", new KafkaIntake(runtime.counters()));
         registry.bind("kafkaRecords", new KafkaRecords(runtime.engine(), intake, maxBody,
@@ -79,8 +85,9 @@ public class TalonConfiguration implements CamelConfiguration {
                 cfg.blastRadius().maxActions(), cfg.blastRadius().maxActionsPerRule(),
                 cfg.blastRadius().maxActionsPerWorkload(), cfg.blastRadius().actionners(),
                 System::nanoTime, runtime.counters());
-        registry.bind("actionRouter", new ActionRouter(cfg.defaultNotifiers(), runtime::catalog,
-                runtime::fireResult, guard));
+        ActionRouter router = new ActionRouter(cfg.defaultNotifiers(), runtime::catalog, runtime::fireResult, guard);
+        router.auditTrail(runtime.audit());
+        registry.bind("actionRouter", router);
         registry.bind("podGate", new PodGate(PodGate.MAX_GATES, runtime.counters()));
         registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
         registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));
@@ -125,15 +132,18 @@ public class TalonConfiguration implements CamelConfiguration {
         int maxOutput = intProperty(context, "talon.kubernetes.max-output-bytes", 65536);
         Duration execTimeout = Duration.ofSeconds(intProperty(context, "talon.kubernetes.exec-timeout-seconds", 60));
         Duration poll = Duration.ofMillis(intProperty(context, "talon.kubernetes.drain-poll-ms", 1000));
+        Reverts reverts = new Reverts(cluster, Duration.ofSeconds(runtime.config().reverts().intervalSeconds()));
+        reverts.sink(new RevertResults(runtime, context));
+        registry.bind("kubernetesReverts", reverts);
         registry.bind("kubernetesErrors", new KubernetesErrors());
         registry.bind("kubernetesTarget", new KubernetesTarget(cluster, protectedObjects, provenance));
         registry.bind("kubernetesTerminate", new PodTermination(cluster));
-        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster, protectedObjects));
-        registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster));
+        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster, protectedObjects, reverts));
+        registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster, reverts));
         registry.bind("kubernetesCommands", new PodCommands(cluster, maxOutput, execTimeout));
         registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput));
         registry.bind("kubernetesDelete", new ObjectDeletion(cluster, protectedObjects));
-        registry.bind("kubernetesNodes", new NodeActions(cluster, poll, protectedObjects));
+        registry.bind("kubernetesNodes", new NodeActions(cluster, poll, protectedObjects, reverts));
     }
 
     private static int intProperty(CamelContext context, String key, int defaultValue) {

@@ -1,5 +1,9 @@
 package org.falcosecurity.talon.server;
 
+import org.falcosecurity.talon.audit.AuditTrail;
+import org.falcosecurity.talon.config.Settings;
+import java.nio.file.Path;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -33,11 +37,23 @@ public final class TalonRuntime {
     private KubernetesClients.Connection kubernetes;
     private boolean ownsKubernetesClient;
     private TalonIdentity identity;
+    private final AuditTrail audit;
 
     public TalonRuntime(TalonConfig config, RuleFiles ruleFiles) {
         this.config = config;
         this.ruleFiles = ruleFiles;
         this.engine = new RuleEngine(config.dryRun());
+        Settings.Audit a = config.audit();
+        this.audit = new AuditTrail(a.file().isEmpty() ? null : Path.of(a.file()), a.maxFileBytes(), a.maxFiles(),
+                a.queueSize(), a.notifiers(), "an identical event was processed less than "
+                + config.deduplication().timeWindowSeconds() + "s ago (deduplication.key: "
+                + config.deduplication().key() + ")", counters);
+        resultListeners.add(audit);
+    }
+
+    /** The audit trail (docs/audit.md); records nothing when neither audit.file nor audit.notifiers is set. */
+    public AuditTrail audit() {
+        return audit;
     }
 
     public TalonConfig config() {

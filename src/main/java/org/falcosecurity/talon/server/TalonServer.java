@@ -116,8 +116,15 @@ public final class TalonServer implements AutoCloseable {
         main.bind(name, bean);
     }
 
-    /** Runs until the JVM is asked to stop (SIGTERM / Ctrl-C), then shuts down gracefully. */
+    /**
+     * Runs until asked to stop (SIGTERM, SIGINT / Ctrl-C), then shuts down gracefully and returns. The signals end
+     * the run itself rather than the JVM: a JVM ended by a signal exits 128 + its number (143 for SIGTERM) even after
+     * a clean shutdown, which Kubernetes reports as an error (reason Error); returning lets {@code server} exit 0.
+     */
     public void runUntilStopped() throws Exception {
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> main.completed());
+        }
         main.run();
     }
 

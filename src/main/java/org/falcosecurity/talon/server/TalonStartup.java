@@ -5,6 +5,7 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
+import org.falcosecurity.talon.actionners.kubernetes.Reverts;
 import org.falcosecurity.talon.builtins.Builtins;
 import org.falcosecurity.talon.catalog.Catalog;
 import org.falcosecurity.talon.config.RouteFiles;
@@ -56,6 +57,12 @@ public final class TalonStartup extends MainListenerSupport {
         for (String n : runtime.config().defaultNotifiers()) {
             if (!catalog.hasNotifier(n)) {
                 problems.add("default_notifiers: unknown notifier '" + n + "' (known: "
+                        + String.join(", ", catalog.notifierNames()) + ")");
+            }
+        }
+        for (String n : runtime.config().audit().notifiers()) {
+            if (!catalog.hasNotifier(n)) {
+                problems.add("audit.notifiers: unknown notifier '" + n + "' (known: "
                         + String.join(", ", catalog.notifierNames()) + ")");
             }
         }
@@ -124,6 +131,11 @@ public final class TalonStartup extends MainListenerSupport {
 
     @Override
     public void afterStart(BaseMainSupport main) {
+        runtime.audit().start(main.getCamelContext());
+        if (runtime.kubernetes().configured()) {
+            // pending reverts recorded on the objects: by this replica before a restart, or by another one
+            main.getCamelContext().getRegistry().lookupByNameAndType("kubernetesReverts", Reverts.class).start();
+        }
         if (runtime.config().watchRules()) {
             try {
                 reloader.watch(5000);
@@ -136,10 +148,16 @@ public final class TalonStartup extends MainListenerSupport {
     @Override
     public void beforeStop(BaseMainSupport main) {
         reloader.close();
+        Reverts reverts = main.getCamelContext().getRegistry().lookupByNameAndType("kubernetesReverts",
+                Reverts.class);
+        if (reverts != null) {
+            reverts.close();
+        }
     }
 
     @Override
     public void afterStop(BaseMainSupport main) {
+        runtime.audit().close();
         runtime.closeKubernetesClient();
     }
 

@@ -92,11 +92,11 @@ class TalonConfigTest {
                 """, "c.yaml", Map.of("PRINT_ALL_EVENTS", "yes")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
                         "c.yaml: listen_port: must be an integer, got 'eighty'",
-                        "c.yaml: dryrun: unknown setting (did you mean dry_run? known: auth, aws, blast_radius,"
-                                + " deduplication, default_notifiers, dry_run, gcp, kafka, kubeconfig, listen_address,"
-                                + " listen_port, log_format, max_body_bytes, minio, notifiers, otel, print_all_events,"
-                                + " protected, provenance, queue_size, routes_directory, rules_files, tls, watch_rules,"
-                                + " workers)",
+                        "c.yaml: dryrun: unknown setting (did you mean dry_run? known: audit, auth, aws,"
+                                + " blast_radius, deduplication, default_notifiers, dry_run, gcp, kafka, kubeconfig,"
+                                + " listen_address, listen_port, log_format, max_body_bytes, minio, notifiers, otel,"
+                                + " print_all_events, protected, provenance, queue_size, reverts, routes_directory,"
+                                + " rules_files, tls, watch_rules, workers)",
                         "c.yaml: watch_rules: must be true or false, got 'maybe'",
                         "environment variable PRINT_ALL_EVENTS: print_all_events: must be true or false, got 'yes'",
                         "c.yaml: notifiers: must be a mapping of notifier names to settings",

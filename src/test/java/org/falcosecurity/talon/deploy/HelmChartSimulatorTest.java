@@ -13,9 +13,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import org.falcosecurity.talon.builtins.Builtins;
 import org.falcosecurity.talon.catalog.Declarations;
@@ -25,8 +22,10 @@ import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.support.DeploymentChecks;
 import org.falcosecurity.talon.support.Helm;
 import org.falcosecurity.talon.support.K8sManifests;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.Tools;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,11 +44,10 @@ import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.se
  * values cover every config key; the ClusterRole with every actionner group on grants exactly what
  * {@code kubernetes/rbac.yaml} grants; a change to the rules rolls the pods; secrets never reach the ConfigMap.
  */
-@EnableKubernetesMockClient(crud = true)
 class HelmChartSimulatorTest {
 
-    static KubernetesClient client;
-    static KubernetesMockServer server;
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud();
 
     private static final Path CHART = Path.of("kubernetes/helm/falco-talon");
     private static final String[] ALL_OPTIONS = {
@@ -93,7 +91,7 @@ class HelmChartSimulatorTest {
         List<HasMetadata> objects = render();
         assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
                 "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment", "Secret", "NetworkPolicy");
-        K8sManifests.createAll(client, objects, "falco");
+        K8sManifests.createAll(k8s.client(), objects, "falco");
 
         Deployment d = one(objects, Deployment.class);
         Container c = DeploymentChecks.assertHardened(d, "falco-talon");
@@ -122,7 +120,7 @@ class HelmChartSimulatorTest {
         assertThat(objects).extracting(HasMetadata::getKind).contains("Secret", "ServiceMonitor",
                 "PodDisruptionBudget");
         assertThat(objects.stream().filter(ConfigMap.class::isInstance).count()).isEqualTo(2);
-        K8sManifests.createAll(client, objects, "falco-all");
+        K8sManifests.createAll(k8s.client(), objects, "falco-all");
 
         Deployment d = one(objects, Deployment.class);
         Container c = DeploymentChecks.assertHardened(d, "talon-all");
@@ -170,7 +168,7 @@ class HelmChartSimulatorTest {
         assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
                 "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment", "PodDisruptionBudget",
                 "Secret", "NetworkPolicy");
-        K8sManifests.createAll(client, objects, "falco-kafka");
+        K8sManifests.createAll(k8s.client(), objects, "falco-kafka");
         Deployment d = one(objects, Deployment.class);
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
         PodDisruptionBudget pdb = one(objects, PodDisruptionBudget.class);
@@ -250,12 +248,12 @@ class HelmChartSimulatorTest {
                 users: [{name: sim, user: {token: simulator}}]
                 contexts: [{name: sim, context: {cluster: sim, user: sim, namespace: falco-up}}]
                 current-context: sim
-                """.formatted(client.getConfiguration().getMasterUrl()));
+                """.formatted(k8s.client().getConfiguration().getMasterUrl()));
         String[] upgrade = {"template", "falco-talon", CHART.toString(), "--namespace", "falco-up",
             "--dry-run=server", "--kubeconfig", kubeconfig.toString(), "--set", "fullnameOverride=talon-up"};
         // the simulator's CRUD mode does not serve discovery: what a real API server says of core/v1 Secrets
         // (helm asks for it with its client timeout)
-        server.expect().get().withPath("/api/v1?timeout=32s").andReturn(200, new io.fabric8.kubernetes.api.model
+        k8s.server().expect().get().withPath("/api/v1?timeout=32s").andReturn(200, new io.fabric8.kubernetes.api.model
                 .APIResourceListBuilder().withGroupVersion("v1").addNewResource().withName("secrets")
                 .withSingularName("secret").withNamespaced(true).withKind("Secret")
                 .withVerbs("get", "list", "create", "update", "patch", "delete").endResource().build()).always();
@@ -265,8 +263,8 @@ class HelmChartSimulatorTest {
         Secret installed = one(K8sManifests.load(first.stdout(), "install"), Secret.class);
         String token = installed.getStringData().get("token");
         assertThat(token).matches("[A-Za-z0-9]{48}");
-        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("talon-up-auth")
-                .withNamespace("falco-up").endMetadata().addToData("token", java.util.Base64.getEncoder()
+        k8s.client().resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+                .withName("talon-up-auth").withNamespace("falco-up").endMetadata().addToData("token", java.util.Base64.getEncoder()
                         .encodeToString(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))).build()).create();
         // the upgrade renders the same token (a fresh random one would cut Falcosidekick off)
         for (int i = 0; i < 2; i++) {
@@ -280,7 +278,7 @@ class HelmChartSimulatorTest {
     @Test
     void aNetworkPolicyLetsOnlyFalcosidekickFalcoAndTheScraperIn() throws Exception {
         List<HasMetadata> objects = render("fullnameOverride=talon-np");
-        K8sManifests.createAll(client, objects, "falco-np");
+        K8sManifests.createAll(k8s.client(), objects, "falco-np");
         NetworkPolicy np = one(objects, NetworkPolicy.class);
         Deployment d = one(objects, Deployment.class);
         assertThat(np.getSpec().getPodSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector()
@@ -294,7 +292,7 @@ class HelmChartSimulatorTest {
                 .isNotNull());
         assertThat(np.getSpec().getIngress().get(1).getFrom()).extracting(p -> p.getPodSelector().getMatchLabels()
                 .get("app.kubernetes.io/name")).containsExactly("prometheus");
-        assertThat(client.network().v1().networkPolicies().inNamespace("falco-np").withName("talon-np").get())
+        assertThat(k8s.client().network().v1().networkPolicies().inNamespace("falco-np").withName("talon-np").get())
                 .isNotNull();
         assertThat(render("networkPolicy.enabled=false")).noneMatch(NetworkPolicy.class::isInstance);
         // the selectors are values: another sender, no scraper

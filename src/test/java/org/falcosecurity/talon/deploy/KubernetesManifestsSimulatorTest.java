@@ -13,13 +13,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.support.DeploymentChecks;
 import org.falcosecurity.talon.support.K8sManifests;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.Tools;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -37,10 +37,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * be, with no unknown field, and is created on the API simulator; the Deployment is hardened, the ConfigMap holds a
  * valid config and valid rules, and kustomize renders it all into one namespace.
  */
-@EnableKubernetesMockClient(crud = true)
 class KubernetesManifestsSimulatorTest {
 
-    static KubernetesClient client;
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud();
 
     private static final Path DIR = Path.of("kubernetes");
 
@@ -56,8 +56,8 @@ class KubernetesManifestsSimulatorTest {
             assertThat(objects).as(f + " holds objects").isNotEmpty();
             all.addAll(objects);
         }
-        K8sManifests.createAll(client, all, "falco");
-        assertThat(client.apps().deployments().inNamespace("falco").withName("falco-talon").get()).isNotNull();
+        K8sManifests.createAll(k8s.client(), all, "falco");
+        assertThat(k8s.client().apps().deployments().inNamespace("falco").withName("falco-talon").get()).isNotNull();
     }
 
     @Test
@@ -174,7 +174,7 @@ class KubernetesManifestsSimulatorTest {
         List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize (kafka component)");
         assertThat(objects).hasSize(8);
         // the cluster-scoped objects are the same as without the component (created by the test above)
-        K8sManifests.createAll(client, objects.stream()
+        K8sManifests.createAll(k8s.client(), objects.stream()
                 .filter(o -> o instanceof io.fabric8.kubernetes.api.model.Namespaced).toList(), "falco-kafka");
 
         Deployment d = one(objects, Deployment.class);

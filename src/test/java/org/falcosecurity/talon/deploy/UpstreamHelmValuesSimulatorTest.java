@@ -10,16 +10,16 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.notifiers.NotifierValidator;
 import org.falcosecurity.talon.support.DeploymentChecks;
 import org.falcosecurity.talon.support.Helm;
 import org.falcosecurity.talon.support.K8sManifests;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.Tools;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +39,10 @@ import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.se
  * from the same file says; the rbac, podSecurityContext, serviceMonitor and grafana values take effect; secret
  * values reach the Secret, never the ConfigMap. Objects are created on the API simulator.
  */
-@EnableKubernetesMockClient(crud = true)
 class UpstreamHelmValuesSimulatorTest {
 
-    static KubernetesClient client;
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud();
 
     private static final Path CHART = Path.of("kubernetes/helm/falco-talon");
     private static final Path UPSTREAM = Path.of("src/test/resources/upstream");
@@ -50,7 +50,7 @@ class UpstreamHelmValuesSimulatorTest {
     @Test
     void upstreamsDefaultValuesInstallAndGiveTheConfigUpstreamRenders() throws Exception {
         List<HasMetadata> objects = render("up-default", UPSTREAM.resolve("charts/values.yaml"));
-        K8sManifests.createAll(client, objects, "falco-up-default");
+        K8sManifests.createAll(k8s.client(), objects, "falco-up-default");
         ConfigMap cm = configMap(objects);
         TalonConfig ours = DeploymentChecks.assertValidTalonConfig(cm, List.of("rules.yaml", "rules-override.yaml"));
         TalonConfig theirs = TalonConfig.parse(Files.readString(UPSTREAM.resolve("charts/rendered/config.yaml")),
@@ -79,7 +79,7 @@ class UpstreamHelmValuesSimulatorTest {
     void aTypicalUserFileInstallsUnchanged() throws Exception {
         List<HasMetadata> objects = render("up-typical", UPSTREAM.resolve("charts/typical-user-values.yaml"));
         assertThat(objects).extracting(HasMetadata::getKind).contains("Secret", "ServiceMonitor");
-        K8sManifests.createAll(client, objects, "falco-up-typical");
+        K8sManifests.createAll(k8s.client(), objects, "falco-up-typical");
         Secret secret = secret(objects, "-secrets");
         assertThat(secret.getStringData()).containsOnly(
                 Map.entry("NOTIFIERS_SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0000/B0000/XXXXXXXX"),
@@ -143,7 +143,7 @@ class UpstreamHelmValuesSimulatorTest {
         Path values = Files.createTempFile("subchart", ".yaml");
         new YAMLMapper().writeValue(values.toFile(), sub);
         List<HasMetadata> objects = render("up-docs", values);
-        K8sManifests.createAll(client, objects, "falco-up-docs");
+        K8sManifests.createAll(k8s.client(), objects, "falco-up-docs");
         ConfigMap cm = configMap(objects);
         DeploymentChecks.assertValidTalonConfig(cm, List.of("rules.yaml", "rules-override.yaml"));
         assertThat(cm.getData().get("rules-override.yaml")).contains("- rule: Terminal shell in container");
@@ -156,7 +156,7 @@ class UpstreamHelmValuesSimulatorTest {
                 "ingress.enabled=true", "ingress.hosts[0].host=talon.example", "ingress.hosts[0].paths[0].path=/",
                 "config.notifiers.webhook.url=https://hooks.example/T0/secret-token");
         assertThat(objects).extracting(HasMetadata::getKind).doesNotContain("ServiceAccount").contains("Ingress");
-        K8sManifests.createAll(client, objects, "falco-up-sa");
+        K8sManifests.createAll(k8s.client(), objects, "falco-up-sa");
         Deployment d = one(objects, Deployment.class);
         assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("talon-sa");
         assertThat(d.getSpec().getTemplate().getSpec().getImagePullSecrets()).singleElement()

@@ -110,7 +110,9 @@ final class ReferenceTables {
         out.append(markdown(sentence(a.description()))).append(" Continue: ").append(code(String.valueOf(
                 a.defaultContinue()))).append(". Source: ").append(code(a.source())).append(". Output target: ")
                 .append(outputUse(a.output())).append(".").append(a.usesContext()
-                        ? " Reads the action's `additional_contexts`." : "").append("\n\n");
+                        ? " Reads the action's `additional_contexts`." : "").append(a.reversible()
+                        ? " Reversible: an action may have a `ttl` ([reversible-actions.md](reversible-actions.md))."
+                        : "").append("\n\n");
         out.append(a.requiredFields().isEmpty() ? "Required fields: none."
                 : "Required fields: " + a.requiredFields().stream().map(ReferenceTables::fieldText)
                 .collect(Collectors.joining("; ")) + ".").append("\n\n");

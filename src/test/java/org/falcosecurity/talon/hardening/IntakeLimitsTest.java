@@ -1,6 +1,7 @@
 package org.falcosecurity.talon.hardening;
 
 import org.apache.camel.component.seda.SedaEndpoint;
+import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.Test;
@@ -92,15 +93,20 @@ class IntakeLimitsTest {
         PodTracker tracker = new PodTracker();
         try (TalonTestServer t = TalonTestServer.builder().rules(SLOW_RULES).route("slow.camel.yaml", SLOW_ROUTE)
                 .bean("podTracker", tracker).env("QUEUE_SIZE", "20").env("WORKERS", "2")
-                .env("PRINT_ALL_EVENTS", "false").property("test.delay", "20").start()) {
-            // capacity: 2 workers x 50 actions/s = 100 events/s; offer about 10x that for 2 seconds
+                .env("PRINT_ALL_EVENTS", "false").property("test.delay", "50").start()) {
+            // capacity: 2 workers x 20 actions/s = 40 events/s; offer as fast as this client can for 2 seconds, and
+            // on until the intake has refused one (a client starved of CPU by other builds offers less than it
+            // would alone), at most 2000 events or 30 seconds
+            TalonCounters counters = t.server().runtime().counters();
             HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(16)).build();
             ExecutorService pool = Executors.newFixedThreadPool(16);
             List<Future<HttpResponse<String>>> answers = new ArrayList<>();
             AtomicInteger maxQueued = new AtomicInteger();
             long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             int i = 0;
-            while (System.nanoTime() < end) {
+            while (i < 2000 && System.nanoTime() < giveUp
+                    && (System.nanoTime() < end || counters.get("events_rejected", "reason", "queue_full") == 0)) {
                 String body = event(i, "pod-" + (i % 40));
                 i++;
                 answers.add(pool.submit(() -> http.send(HttpRequest.newBuilder(t.uri("/"))
@@ -115,9 +121,6 @@ class IntakeLimitsTest {
                     assertThat(t.send("GET", "/healthz", null, null).statusCode()).isEqualTo(200);
                 }
                 Thread.onSpinWait();
-                if (i >= 2000) {
-                    break;
-                }
             }
             int accepted = 0;
             int rejected = 0;

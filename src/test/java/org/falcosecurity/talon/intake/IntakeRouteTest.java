@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.PrometheusText;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,16 +26,7 @@ class IntakeRouteTest {
     static void start() throws Exception {
         talon = TalonTestServer.builder()
                 .config("print_all_events: true\n")
-                .rules("""
-                        - rule: Shell
-                          match:
-                            rules: [Terminal shell in container]
-                          actions:
-                            - action: Log it
-                              actionner: custom:log
-                              parameters:
-                                message: shell
-                        """)
+                .rules(TestRules.LOG_SHELL)
                 .start();
     }
 

@@ -1,13 +1,13 @@
 package org.falcosecurity.talon.kafka;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.KafkaBroker;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -28,16 +28,16 @@ import static org.falcosecurity.talon.kafka.KafkaTalons.pod;
  * it cannot store), within the send timeout and then at once; it stays alive ({@code /healthz}); it recovers by
  * itself when the broker is back, and every event it accepted is processed, none it refused.
  */
-@EnableKubernetesMockClient(crud = true)
 class KafkaBrokerOutageSimulatorTest {
 
-    static KubernetesClient client;
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud();
     private static KafkaBroker broker;
 
     @BeforeAll
     static void startBroker() throws Exception {
         broker = KafkaBroker.start();
-        KafkaTalons.createPods(client, 5);
+        KafkaTalons.createPods(k8s.client(), 5);
     }
 
     @AfterAll
@@ -55,7 +55,7 @@ class KafkaBrokerOutageSimulatorTest {
         // refused while the broker was down for sure (a 503 while it comes back may hide an event it did store:
         // the send timed out, not the write)
         List<String> refused = new ArrayList<>();
-        try (TalonTestServer t = instance(broker, client, "outage-events", "outage", "outage-a", new Deliveries(),
+        try (TalonTestServer t = instance(broker, k8s.client(), "outage-events", "outage", "outage-a", new Deliveries(),
                 "").start()) {
             t.server().runtime().addResultListener((r, e, n) -> results.add(r));
             String before = UUID.randomUUID().toString();

@@ -1,7 +1,5 @@
 package org.falcosecurity.talon.kafka;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -16,10 +14,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.support.KafkaBroker;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.TalonTestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,23 +42,17 @@ import static org.falcosecurity.talon.kafka.KafkaTalons.pod;
  * replica runs it again, harmlessly); a record that is not an event is skipped and counted, and the records behind
  * it are processed; Falcosidekick's topic is re-keyed by pod.
  */
-@EnableKubernetesMockClient(crud = true)
 class KafkaDeliverySimulatorTest {
 
-    static KubernetesClient client;
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud();
+    /** The test JVM's broker: this class keeps to its own topics and groups. */
     private static KafkaBroker broker;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = KafkaBroker.start();
-        KafkaTalons.createPods(client, 20);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
+    static void brokerAndPods() throws Exception {
+        broker = KafkaBroker.shared();
+        KafkaTalons.createPods(k8s.client(), 20);
     }
 
     @Test
@@ -74,9 +67,9 @@ class KafkaDeliverySimulatorTest {
         TalonTestServer a = null;
         TalonTestServer c = null;
         try {
-            a = instance(broker, client, "crash-events", "crash", "crash-a", survivorDeliveries, "").start();
+            a = instance(broker, k8s.client(), "crash-events", "crash", "crash-a", survivorDeliveries, "").start();
             a.server().runtime().addResultListener((r, e, n) -> survivor.add(r));
-            c = instance(broker, client, "crash-events", "crash", "crash-c", doomedDeliveries, "")
+            c = instance(broker, k8s.client(), "crash-events", "crash", "crash-c", doomedDeliveries, "")
                     .env("KAFKA_NOTIFICATION_TIMEOUT_MS", "60000")
                     // it dies rather than drains: a second to stop, then its threads are interrupted
                     .property("camel.main.shutdown-timeout", "1")
@@ -99,7 +92,7 @@ class KafkaDeliverySimulatorTest {
             assertThat(doomedDeliveries.held.await(20, TimeUnit.SECONDS)).isTrue();
             // the action ran, its notification is not out: that offset is not committed (the survivor's are)
             await().atMost(Duration.ofSeconds(20)).until(() -> lag("crash", "crash-events", 4) == 1);
-            assertThat(client.pods().inNamespace("default").withName(doomed.get(0).getObjects().get("pod")).get()
+            assertThat(k8s.client().pods().inNamespace("default").withName(doomed.get(0).getObjects().get("pod")).get()
                     .getMetadata().getLabels()).containsEntry("falco.org/suspicious", "true");
 
             c.close();
@@ -131,7 +124,7 @@ class KafkaDeliverySimulatorTest {
         broker.createTopic("slow-events", 1);
         Deliveries deliveries = new Deliveries();
         deliveries.hold();
-        try (TalonTestServer t = instance(broker, client, "slow-events", "slow", "slow-a", deliveries,
+        try (TalonTestServer t = instance(broker, k8s.client(), "slow-events", "slow", "slow-a", deliveries,
                 "").env("KAFKA_NOTIFICATION_TIMEOUT_MS", "4000").start()) {
             String first = UUID.randomUUID().toString();
             assertThat(t.post(event(first, pod(1), 1)).statusCode()).isEqualTo(200);
@@ -155,7 +148,7 @@ class KafkaDeliverySimulatorTest {
     void aRecordThatIsNoEventIsSkippedAndCountedAndTheNextOnesAreProcessed() throws Exception {
         broker.createTopic("poison-events", 1);
         Deliveries deliveries = new Deliveries();
-        try (TalonTestServer t = instance(broker, client, "poison-events", "poison", "poison-a", deliveries, "")
+        try (TalonTestServer t = instance(broker, k8s.client(), "poison-events", "poison", "poison-a", deliveries, "")
                 .start(); KafkaProducer<String, String> producer = producer()) {
             String good = UUID.randomUUID().toString();
             // one partition: the bad records stand in front of the good one
@@ -176,7 +169,7 @@ class KafkaDeliverySimulatorTest {
         broker.createTopic("sidekick", 3);
         broker.createTopic("sk-events", 3);
         Deliveries deliveries = new Deliveries();
-        try (TalonTestServer t = instance(broker, client, "sk-events", "sk", "sk-a", deliveries,
+        try (TalonTestServer t = instance(broker, k8s.client(), "sk-events", "sk", "sk-a", deliveries,
                 "").env("KAFKA_CONSUME_TOPIC", "sidekick").start();
              KafkaProducer<String, String> producer = producer()) {
             List<String> ids = new ArrayList<>();

@@ -1,18 +1,17 @@
 package org.falcosecurity.talon.kafka;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.KafkaBroker;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.TalonTestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -47,10 +46,11 @@ import static org.falcosecurity.talon.kafka.KafkaTalons.pod;
  * redelivered, and that re-run is harmless; the stopped replica's partitions move to the others; a pod's events are
  * processed in order; identical events posted to different replicas are processed once.
  */
-@EnableKubernetesMockClient(crud = true)
 class KafkaScaleOutSimulatorTest {
 
-    static KubernetesClient client;
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud();
+    /** The test JVM's broker: this class keeps to its own topics and groups. */
     private static KafkaBroker broker;
 
     private static final int PODS = 50;
@@ -63,16 +63,9 @@ class KafkaScaleOutSimulatorTest {
     }
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = KafkaBroker.start();
-        KafkaTalons.createPods(client, PODS);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
+    static void brokerAndPods() throws Exception {
+        broker = KafkaBroker.shared();
+        KafkaTalons.createPods(k8s.client(), PODS);
     }
 
     @Test
@@ -85,7 +78,7 @@ class KafkaScaleOutSimulatorTest {
         try {
             for (String name : List.of("a", "b", "c")) {
                 Deliveries d = new Deliveries();
-                TalonTestServer t = instance(broker, client, "scale-events", "scale", "talon-" + name, d, "")
+                TalonTestServer t = instance(broker, k8s.client(), "scale-events", "scale", "talon-" + name, d, "")
                         .start();
                 t.server().runtime().addResultListener((r, e, n) -> runs.add(new Run(name, clock.incrementAndGet(),
                         r)));
@@ -137,7 +130,7 @@ class KafkaScaleOutSimulatorTest {
                 assertThat(l.get(1).result().getStatus()).isEqualTo("success");
             });
             for (int p = 0; p < PODS; p++) {
-                Pod pod = client.pods().inNamespace(KafkaTalons.NAMESPACE).withName(pod(p)).get();
+                Pod pod = k8s.client().pods().inNamespace(KafkaTalons.NAMESPACE).withName(pod(p)).get();
                 assertThat(pod.getMetadata().getLabels()).containsEntry("falco.org/suspicious", "true")
                         .containsEntry("app", "web");
             }
@@ -183,7 +176,7 @@ class KafkaScaleOutSimulatorTest {
         Map<String, Long> deduplicated = new ConcurrentHashMap<>();
         try {
             for (String name : List.of("a", "b", "c")) {
-                TalonTestServer t = instance(broker, client, "dedup-events", "dedup", "dedup-" + name,
+                TalonTestServer t = instance(broker, k8s.client(), "dedup-events", "dedup", "dedup-" + name,
                         new Deliveries(), "").start();
                 t.server().runtime().addResultListener((r, e, n) -> runs.add(new Run(name, 0, r)));
                 replicas.add(t);

@@ -8,16 +8,11 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.support.Events;
-import org.falcosecurity.talon.support.TalonTestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,12 +26,7 @@ import static org.awaitility.Awaitility.await;
 import static org.falcosecurity.talon.kubernetes.ActionnerRun.run;
 
 /** kubernetes:delete through the running Talon, for every kind it deletes, against the API simulator. */
-@EnableKubernetesMockClient(crud = true)
 class DeleteActionnerSimulatorTest {
-
-    static KubernetesMockServer server;
-    static KubernetesClient client;
-    private static TalonTestServer talon;
 
     private static final String RULES = """
             - rule: delete
@@ -44,21 +34,9 @@ class DeleteActionnerSimulatorTest {
               actions: [{action: d, actionner: kubernetes:delete}]
             """;
 
-    @BeforeAll
-    static void start() throws Exception {
-        talon = TalonTestServer.builder().config("print_all_events: false\ndeduplication:\n  time_window_seconds: 0\n").rules(RULES)
-                .kubernetesClient(client).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        talon.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        server.reset();
-    }
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud().withTalon(RULES)
+            .resetBeforeEach();
 
     private static Map<String, String> audit(String resource, String name, String ns) {
         return ns == null ? Map.of("ka.target.resource", resource, "ka.target.name", name)
@@ -105,8 +83,8 @@ class DeleteActionnerSimulatorTest {
     @MethodSource("kinds")
     void deletesTheObjectTheAuditEventNames(String resource, String key, boolean namespaced,
                                             Supplier<HasMetadata> object) throws Exception {
-        HasMetadata o = client.resource(object.get()).create();
-        ActionResult r = run(talon, "delete", audit(resource, "o", namespaced ? "app" : null));
+        HasMetadata o = k8s.client().resource(object.get()).create();
+        ActionResult r = run(k8s.talon(), "delete", audit(resource, "o", namespaced ? "app" : null));
         assertThat(r.getStatus()).isEqualTo("success");
         String ref = namespaced ? "app/o" : "o";
         assertThat(r.getOutput()).isEqualTo(key + " " + ref + " deleted");
@@ -114,29 +92,31 @@ class DeleteActionnerSimulatorTest {
         if (namespaced) {
             assertThat(r.getObjects()).containsEntry("namespace", "app");
         }
-        assertThat(client.resource(o).get()).isNull();
+        assertThat(k8s.client().resource(o).get()).isNull();
 
         // a repeated event finds it gone: ignored, not a failure
-        ActionResult again = run(talon, "delete", audit(resource, "o", namespaced ? "app" : null));
+        ActionResult again = run(k8s.talon(), "delete", audit(resource, "o", namespaced ? "app" : null));
         assertThat(again.getStatus()).isEqualTo("ignored");
         assertThat(again.getOutput()).isEqualTo(key + " " + ref + " not found: already gone");
     }
 
     @Test
     void theSampleNamespaceCreatedAuditEventDeletesTheNamespace() throws Exception {
-        client.resource(new NamespaceBuilder().withNewMetadata().withName("todelete").endMetadata().build()).create();
-        assertThat(talon.post(Events.load("k8saudit-namespace-created.json")).statusCode()).isEqualTo(200);
-        await().until(() -> talon.results().stream().anyMatch(r -> "K8s Namespace Created".equals(r.getFalcoRule())));
-        ActionResult r = talon.results().stream().filter(x -> "K8s Namespace Created".equals(x.getFalcoRule()))
+        k8s.client().resource(new NamespaceBuilder().withNewMetadata().withName("todelete").endMetadata().build())
+                .create();
+        assertThat(k8s.talon().post(Events.load("k8saudit-namespace-created.json")).statusCode()).isEqualTo(200);
+        await().until(() -> k8s.talon().results().stream()
+                .anyMatch(r -> "K8s Namespace Created".equals(r.getFalcoRule())));
+        ActionResult r = k8s.talon().results().stream().filter(x -> "K8s Namespace Created".equals(x.getFalcoRule()))
                 .findFirst().orElseThrow();
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getObjects()).isEqualTo(Map.of("namespace", "todelete"));
-        assertThat(client.namespaces().withName("todelete").get()).isNull();
+        assertThat(k8s.client().namespaces().withName("todelete").get()).isNull();
     }
 
     @Test
     void anUnsupportedResourceIsAFailureListingTheSupportedOnes() throws Exception {
-        ActionResult r = run(talon, "delete", audit("pods", "web-1", "app"));
+        ActionResult r = run(k8s.talon(), "delete", audit("pods", "web-1", "app"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).isEqualTo("kubernetes:delete does not delete pods (it deletes: namespaces,"
                 + " configmaps, secrets, services, serviceaccounts, deployments, daemonsets, statefulsets,"
@@ -145,31 +125,31 @@ class DeleteActionnerSimulatorTest {
 
     @Test
     void missingFieldsAreFailures() throws Exception {
-        assertThat(run(talon, "delete", Map.of("k8s.pod.name", "x", "k8s.ns.name", "y")).getError())
+        assertThat(run(k8s.talon(), "delete", Map.of("k8s.pod.name", "x", "k8s.ns.name", "y")).getError())
                 .isEqualTo("the event has no resource: missing field ka.target.resource (kubernetes:delete acts on"
                         + " Kubernetes audit events)");
-        assertThat(run(talon, "delete", Map.of("ka.target.resource", "secrets")).getError())
+        assertThat(run(k8s.talon(), "delete", Map.of("ka.target.resource", "secrets")).getError())
                 .isEqualTo("the event has no object name: missing field ka.target.name (kubernetes:delete acts on"
                         + " Kubernetes audit events)");
-        assertThat(run(talon, "delete", audit("secrets", "creds", null)).getError())
+        assertThat(run(k8s.talon(), "delete", audit("secrets", "creds", null)).getError())
                 .isEqualTo("the event has no namespace for secrets 'creds': missing field ka.target.namespace");
     }
 
     @Test
     void neverDeletesTheNamespacesOrClusterRolesKubernetesNeeds() throws Exception {
-        client.resource(new NamespaceBuilder().withNewMetadata().withName("kube-system").endMetadata().build())
+        k8s.client().resource(new NamespaceBuilder().withNewMetadata().withName("kube-system").endMetadata().build())
                 .create();
-        client.resource(new ClusterRoleBuilder().withNewMetadata().withName("system:node").endMetadata().build())
+        k8s.client().resource(new ClusterRoleBuilder().withNewMetadata().withName("system:node").endMetadata().build())
                 .create();
-        ActionResult ns = run(talon, "delete", audit("namespaces", "kube-system", "kube-system"));
+        ActionResult ns = run(k8s.talon(), "delete", audit("namespaces", "kube-system", "kube-system"));
         assertThat(ns.getStatus()).isEqualTo("ignored");
         assertThat(ns.getOutput()).isEqualTo("protected object: namespace kube-system is a namespace Kubernetes"
                 + " needs (kube-system); Talon does not act on it");
-        ActionResult role = run(talon, "delete", audit("clusterroles", "system:node", null));
+        ActionResult role = run(k8s.talon(), "delete", audit("clusterroles", "system:node", null));
         assertThat(role.getStatus()).isEqualTo("ignored");
         assertThat(role.getOutput()).isEqualTo("protected object: clusterrole system:node is one of Kubernetes' own"
                 + " roles; Talon does not act on it");
-        assertThat(client.namespaces().withName("kube-system").get()).isNotNull();
-        assertThat(client.rbac().clusterRoles().withName("system:node").get()).isNotNull();
+        assertThat(k8s.client().namespaces().withName("kube-system").get()).isNotNull();
+        assertThat(k8s.client().rbac().clusterRoles().withName("system:node").get()).isNotNull();
     }
 }

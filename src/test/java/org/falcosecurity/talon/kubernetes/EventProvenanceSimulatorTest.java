@@ -1,5 +1,7 @@
 package org.falcosecurity.talon.kubernetes;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,10 +11,16 @@ import org.falcosecurity.talon.support.LogCapture;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.falcosecurity.talon.kubernetes.ActionnerRun.podFields;
 
 /**
@@ -27,6 +35,8 @@ class EventProvenanceSimulatorTest {
 
     static KubernetesClient client;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private static final String RULES = """
             - rule: terminate
               match: {rules: [terminate]}
@@ -40,10 +50,28 @@ class EventProvenanceSimulatorTest {
     private static final String INIT = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     private static TalonTestServer talon(String mode) throws Exception {
+        return talon(mode, "");
+    }
+
+    private static TalonTestServer talon(String mode, String moreConfig) throws Exception {
         return TalonTestServer.builder()
                 .config("print_all_events: false\ndeduplication: {time_window_seconds: 0}\n"
-                        + (mode == null ? "" : "provenance: " + mode + "\n"))
+                        + (mode == null ? "" : "provenance: " + mode + "\n") + moreConfig)
                 .rules(RULES).kubernetesClient(client).start();
+    }
+
+    /** The audit file's records of one event. */
+    private static List<JsonNode> auditRecords(Path file, String traceId) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                JsonNode r = JSON.readTree(line);
+                if (traceId.equals(r.path("trace_id").asText())) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
     }
 
     /** A pod on node-1 running two containers (containerd and CRI-O ids) after an init container (docker). */
@@ -68,13 +96,24 @@ class EventProvenanceSimulatorTest {
     @Test
     void aSpoofedEventLeavesItsPodAloneAndAGenuineOneActs() throws Exception {
         pod("shop", "web-1");
-        try (LogCapture logs = LogCapture.openAtInfo(); TalonTestServer t = talon(null)) {
+        Path audit = Files.createTempDirectory("talon-provenance").resolve("audit.jsonl");
+        try (LogCapture logs = LogCapture.openAtInfo(); TalonTestServer t = talon(null, "audit: {file: " + audit
+                + "}\n")) {
             // sent as if Falco on node-2 had seen it: the pod runs on node-1
             ActionResult wrongNode = ActionnerRun.runOn(t, "node-2", "terminate", podFields("shop", "web-1",
                     "container.id", APP.substring(0, 12)));
             assertThat(wrongNode.getStatus()).isEqualTo("ignored");
             assertThat(wrongNode.getOutput()).isEqualTo("the event does not match pod shop/web-1: node: the event"
                     + " comes from 'node-2', the pod runs on 'node-1'");
+            // the audit trail records the refusal (and not the ignored result a second time)
+            List<JsonNode> trail = await().atMost(Duration.ofSeconds(10)).until(
+                    () -> auditRecords(audit, wrongNode.getTraceId()),
+                    r -> r.stream().anyMatch(x -> x.path("kind").asText().equals("refused")));
+            assertThat(trail).filteredOn(x -> x.path("kind").asText().equals("refused")).singleElement()
+                    .satisfies(x -> assertThat(x.path("reason").asText()).isEqualTo("provenance: the event does"
+                            + " not match pod shop/web-1: node: the event comes from 'node-2', the pod runs on"
+                            + " 'node-1'"));
+            assertThat(trail).noneMatch(x -> x.path("kind").asText().equals("ignored"));
             // the right node, a container the pod does not run
             ActionResult wrongContainer = ActionnerRun.runOn(t, "node-1", "terminate", podFields("shop", "web-1",
                     "container.id", "deadbeef0000"));

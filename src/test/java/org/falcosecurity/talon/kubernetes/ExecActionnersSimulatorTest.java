@@ -1,17 +1,13 @@
 package org.falcosecurity.talon.kubernetes;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.ErrorStreamMessage;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.server.mock.OutputStreamMessage;
 import io.fabric8.kubernetes.client.server.mock.StatusStreamMessage;
 import org.falcosecurity.talon.contract.ActionResult;
-import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -28,71 +24,70 @@ import static org.falcosecurity.talon.kubernetes.ActionnerRun.run;
  * kubernetes:exec and kubernetes:script through the running Talon. The simulator answers an exec only when the
  * request carries exactly the expected command arguments, so every answered exec proves the argument vector.
  */
-@EnableKubernetesMockClient(crud = true)
 class ExecActionnersSimulatorTest {
 
-    static KubernetesMockServer server;
-    static KubernetesClient client;
-    private static TalonTestServer talon;
-    private static Path scriptFile;
+    /** The script kubernetes:script reads from a file (rule script-file), created before Talon starts. */
+    private static final Path SCRIPT_FILE = scriptFile();
 
-    @BeforeAll
-    static void start() throws Exception {
-        scriptFile = Files.createTempFile("talon-script", ".sh");
-        Files.writeString(scriptFile, "#!/bin/sh\nps ax\necho \"$RULE\"\n");
-        String rules = """
-                - rule: exec
-                  match: {rules: [exec]}
-                  actions:
-                    - action: e
-                      actionner: kubernetes:exec
-                      parameters: {command: 'echo "$PROC_CMDLINE" ${RULE} $UNKNOWN_VAR'}
-                - rule: exec-plain
-                  match: {rules: [exec-plain]}
-                  actions: [{action: e, actionner: kubernetes:exec, parameters: {command: "ps ax"}}]
-                - rule: exec-options
-                  match: {rules: [exec-options]}
-                  actions:
-                    - action: e
-                      actionner: kubernetes:exec
-                      parameters: {command: "id", shell: /bin/bash, container: sidecar}
-                - rule: exec-all-vars
-                  match: {rules: [exec-all-vars]}
-                  actions:
-                    - action: e
-                      actionner: kubernetes:exec
-                      parameters: {command: 'echo ${PRIORITY} ${HOSTNAME} ${SOURCE} ${TAGS} ${PROC_ANAME_2} ${RULE}'}
-                - rule: script
-                  match: {rules: [script]}
-                  actions:
-                    - action: s
-                      actionner: kubernetes:script
-                      parameters:
-                        script: |
-                          ps ax
-                          echo "$K8S_POD_NAME"
-                - rule: script-file
-                  match: {rules: [script-file]}
-                  actions:
-                    - action: s
-                      actionner: kubernetes:script
-                      parameters: {file: "%s", shell: /bin/bash, container: sidecar}
-                """.formatted(scriptFile.toAbsolutePath());
-        talon = TalonTestServer.builder().config("print_all_events: false\ndeduplication:\n  time_window_seconds: 0\n").rules(rules)
-                .property("talon.kubernetes.exec-timeout-seconds", "2")
-                .property("talon.kubernetes.max-output-bytes", "2048")
-                .kubernetesClient(client).start();
+    private static final String RULES = """
+            - rule: exec
+              match: {rules: [exec]}
+              actions:
+                - action: e
+                  actionner: kubernetes:exec
+                  parameters: {command: 'echo "$PROC_CMDLINE" ${RULE} $UNKNOWN_VAR'}
+            - rule: exec-plain
+              match: {rules: [exec-plain]}
+              actions: [{action: e, actionner: kubernetes:exec, parameters: {command: "ps ax"}}]
+            - rule: exec-options
+              match: {rules: [exec-options]}
+              actions:
+                - action: e
+                  actionner: kubernetes:exec
+                  parameters: {command: "id", shell: /bin/bash, container: sidecar}
+            - rule: exec-all-vars
+              match: {rules: [exec-all-vars]}
+              actions:
+                - action: e
+                  actionner: kubernetes:exec
+                  parameters: {command: 'echo ${PRIORITY} ${HOSTNAME} ${SOURCE} ${TAGS} ${PROC_ANAME_2} ${RULE}'}
+            - rule: script
+              match: {rules: [script]}
+              actions:
+                - action: s
+                  actionner: kubernetes:script
+                  parameters:
+                    script: |
+                      ps ax
+                      echo "$K8S_POD_NAME"
+            - rule: script-file
+              match: {rules: [script-file]}
+              actions:
+                - action: s
+                  actionner: kubernetes:script
+                  parameters: {file: "%s", shell: /bin/bash, container: sidecar}
+            """.formatted(SCRIPT_FILE.toAbsolutePath());
+
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud()
+            .withTalon(b -> b.rules(RULES)
+                    .property("talon.kubernetes.exec-timeout-seconds", "2")
+                    .property("talon.kubernetes.max-output-bytes", "2048"))
+            .resetBeforeEach();
+
+    private static Path scriptFile() {
+        try {
+            Path f = Files.createTempFile("talon-script", ".sh");
+            Files.writeString(f, "#!/bin/sh\nps ax\necho \"$RULE\"\n");
+            return f;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        talon.close();
-        Files.deleteIfExists(scriptFile);
-    }
-
-    @BeforeEach
-    void clean() {
-        server.reset();
+    static void deleteScript() throws Exception {
+        Files.deleteIfExists(SCRIPT_FILE);
     }
 
     /** The exec request path fabric8 sends for this argument vector. */
@@ -116,18 +111,18 @@ class ExecActionnersSimulatorTest {
      * drops it now and then); Talon closes the stream itself once the command has exited.
      */
     private static void expectExec(String pod, String container, List<String> argv, Object... messages) {
-        server.expect().get().withPath(execPath("default", pod, container, argv)).andUpgradeToWebSocket()
+        k8s.server().expect().get().withPath(execPath("default", pod, container, argv)).andUpgradeToWebSocket()
                 .open(messages).expect("never sent").andEmit(new StatusStreamMessage(0)).always().done().always();
     }
 
     @Test
     void eventValuesArriveAsSeparateArgumentsNeverAsShellText() throws Exception {
-        K8s.pod(client, "default", "web-1", Map.of(), null);
+        K8s.pod(k8s.client(), "default", "web-1", Map.of(), null);
         String hostile = "sh -c 'id'; rm -rf / && echo \"$(touch /tmp/pwned)\" `reboot` $HOME";
         expectExec("web-1", "main", List.of("/bin/sh", "-c",
                 "export PROC_CMDLINE=\"${1}\" RULE=\"${2}\"; set --\necho \"$PROC_CMDLINE\" ${RULE} $UNKNOWN_VAR",
                 "falco-talon", hostile, "exec"), "ran\n");
-        ActionResult r = run(talon, "exec", podFields("default", "web-1", "proc.cmdline", hostile));
+        ActionResult r = run(k8s.talon(), "exec", podFields("default", "web-1", "proc.cmdline", hostile));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("ran\n");
         assertThat(r.getObjects()).containsEntry("pod", "web-1").containsEntry("container", "main");
@@ -135,18 +130,18 @@ class ExecActionnersSimulatorTest {
 
     @Test
     void aCommandWithoutVariablesIsPassedAsIs() throws Exception {
-        K8s.pod(client, "default", "web-2", Map.of(), null);
+        K8s.pod(k8s.client(), "default", "web-2", Map.of(), null);
         expectExec("web-2", "main", List.of("/bin/sh", "-c", "ps ax"), "PID TTY\n1 ?\n");
-        ActionResult r = run(talon, "exec-plain", podFields("default", "web-2"));
+        ActionResult r = run(k8s.talon(), "exec-plain", podFields("default", "web-2"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("PID TTY\n1 ?\n");
     }
 
     @Test
     void shellAndContainerParameters() throws Exception {
-        K8s.pod(client, "default", "web-3", Map.of(), null, "main", "sidecar");
+        K8s.pod(k8s.client(), "default", "web-3", Map.of(), null, "main", "sidecar");
         expectExec("web-3", "sidecar", List.of("/bin/bash", "-c", "id"), "uid=0(root)\n");
-        ActionResult r = run(talon, "exec-options", podFields("default", "web-3"));
+        ActionResult r = run(k8s.talon(), "exec-options", podFields("default", "web-3"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("uid=0(root)\n");
         assertThat(r.getObjects()).containsEntry("container", "sidecar");
@@ -154,8 +149,8 @@ class ExecActionnersSimulatorTest {
 
     @Test
     void anUnknownContainerIsAFailureListingThePodsContainers() throws Exception {
-        K8s.pod(client, "default", "web-4", Map.of(), null, "main", "proxy");
-        ActionResult r = run(talon, "exec-options", podFields("default", "web-4"));
+        K8s.pod(k8s.client(), "default", "web-4", Map.of(), null, "main", "proxy");
+        ActionResult r = run(k8s.talon(), "exec-options", podFields("default", "web-4"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).isEqualTo("container 'sidecar' not found in pod default/web-4 (containers: main,"
                 + " proxy)");
@@ -163,43 +158,44 @@ class ExecActionnersSimulatorTest {
 
     @Test
     void withoutContainerTheDefaultContainerAnnotationWins() throws Exception {
-        client.resource(K8s.podBuilder("default", "web-5", Map.of(), "init-like", "app").editMetadata()
+        k8s.client().resource(K8s.podBuilder("default", "web-5", Map.of(), "init-like", "app").editMetadata()
                 .addToAnnotations("kubectl.kubernetes.io/default-container", "app").endMetadata().build()).create();
         expectExec("web-5", "app", List.of("/bin/sh", "-c", "ps ax"), "ok\n");
-        ActionResult r = run(talon, "exec-plain", podFields("default", "web-5"));
+        ActionResult r = run(k8s.talon(), "exec-plain", podFields("default", "web-5"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getObjects()).containsEntry("container", "app");
     }
 
     @Test
     void ruleAndEventVariablesAreAllAvailable() throws Exception {
-        K8s.pod(client, "default", "web-6", Map.of(), null);
+        K8s.pod(k8s.client(), "default", "web-6", Map.of(), null);
         expectExec("web-6", "main", List.of("/bin/sh", "-c",
                 "export PRIORITY=\"${1}\" HOSTNAME=\"${2}\" SOURCE=\"${3}\" TAGS=\"${4}\" PROC_ANAME_2=\"${5}\""
                         + " RULE=\"${6}\"; set --\necho ${PRIORITY} ${HOSTNAME} ${SOURCE} ${TAGS} ${PROC_ANAME_2} ${RULE}",
                 "falco-talon", "Critical", "node-1", "syscall", "container,mitre_execution", "containerd",
                 "exec-all-vars"), "vars\n");
-        ActionResult r = run(talon, "exec-all-vars", podFields("default", "web-6", "proc.aname[2]", "containerd"));
+        ActionResult r = run(k8s.talon(), "exec-all-vars",
+                podFields("default", "web-6", "proc.aname[2]", "containerd"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("vars\n");
     }
 
     @Test
     void standardErrorIsReportedAfterTheOutput() throws Exception {
-        K8s.pod(client, "default", "web-7", Map.of(), null);
+        K8s.pod(k8s.client(), "default", "web-7", Map.of(), null);
         expectExec("web-7", "main", List.of("/bin/sh", "-c", "ps ax"), new OutputStreamMessage("out\n"),
                 new ErrorStreamMessage("warn\n"), new StatusStreamMessage(0));
-        ActionResult r = run(talon, "exec-plain", podFields("default", "web-7"));
+        ActionResult r = run(k8s.talon(), "exec-plain", podFields("default", "web-7"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("out\n[stderr]\nwarn\n");
     }
 
     @Test
     void aNonZeroExitCodeIsAFailureWithTheOutput() throws Exception {
-        K8s.pod(client, "default", "web-12", Map.of(), null);
+        K8s.pod(k8s.client(), "default", "web-12", Map.of(), null);
         expectExec("web-12", "main", List.of("/bin/sh", "-c", "ps ax"), new OutputStreamMessage("partial\n"),
                 new ErrorStreamMessage("ps: not found\n"), new StatusStreamMessage(127));
-        ActionResult r = run(talon, "exec-plain", podFields("default", "web-12"));
+        ActionResult r = run(k8s.talon(), "exec-plain", podFields("default", "web-12"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).isEqualTo("the command exited with code 127 in container main of pod default/web-12");
         assertThat(r.getOutput()).isEqualTo("partial\n[stderr]\nps: not found\n");
@@ -208,31 +204,31 @@ class ExecActionnersSimulatorTest {
 
     @Test
     void aStreamClosedWithoutExitStatusIsASuccessThatSaysSo() throws Exception {
-        K8s.pod(client, "default", "web-13", Map.of(), null);
-        server.expect().get().withPath(execPath("default", "web-13", "main", List.of("/bin/sh", "-c", "ps ax")))
+        K8s.pod(k8s.client(), "default", "web-13", Map.of(), null);
+        k8s.server().expect().get().withPath(execPath("default", "web-13", "main", List.of("/bin/sh", "-c", "ps ax")))
                 .andUpgradeToWebSocket().open(new OutputStreamMessage("out\n")).done().always();
-        ActionResult r = run(talon, "exec-plain", podFields("default", "web-13"));
+        ActionResult r = run(k8s.talon(), "exec-plain", podFields("default", "web-13"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("out\n\n[no exit status received]");
     }
 
     @Test
     void outputIsBoundedAndTheTruncationIsStated() throws Exception {
-        K8s.pod(client, "default", "web-8", Map.of(), null);
+        K8s.pod(k8s.client(), "default", "web-8", Map.of(), null);
         expectExec("web-8", "main", List.of("/bin/sh", "-c", "ps ax"), "x".repeat(5000));
-        ActionResult r = run(talon, "exec-plain", podFields("default", "web-8"));
+        ActionResult r = run(k8s.talon(), "exec-plain", podFields("default", "web-8"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("x".repeat(2048) + "\n[truncated: kept the first 2048 of 5000 bytes]");
     }
 
     @Test
     void aCommandStillRunningAfterTheTimeoutIsAFailure() throws Exception {
-        K8s.pod(client, "default", "web-9", Map.of(), null);
-        server.expect().get().withPath(execPath("default", "web-9", "main", List.of("/bin/sh", "-c", "ps ax")))
+        K8s.pod(k8s.client(), "default", "web-9", Map.of(), null);
+        k8s.server().expect().get().withPath(execPath("default", "web-9", "main", List.of("/bin/sh", "-c", "ps ax")))
                                 // the session waits for a message Talon never sends, so the command never ends
                 .andUpgradeToWebSocket().open(new OutputStreamMessage("started\n"))
                 .expect("never sent").andEmit(new StatusStreamMessage(0)).always().done().always();
-        ActionResult r = run(talon, "exec-plain", podFields("default", "web-9"));
+        ActionResult r = run(k8s.talon(), "exec-plain", podFields("default", "web-9"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).isEqualTo("the command did not finish within 2 s in container main of pod"
                 + " default/web-9");
@@ -241,22 +237,22 @@ class ExecActionnersSimulatorTest {
 
     @Test
     void runsAnInlineScriptWithItsVariables() throws Exception {
-        K8s.pod(client, "default", "web-10", Map.of(), null);
+        K8s.pod(k8s.client(), "default", "web-10", Map.of(), null);
         expectExec("web-10", "main", List.of("/bin/sh", "-c",
                 "export K8S_POD_NAME=\"${1}\"; set --\nps ax\necho \"$K8S_POD_NAME\"\n", "falco-talon", "web-10"),
                 "script ran\n");
-        ActionResult r = run(talon, "script", podFields("default", "web-10"));
+        ActionResult r = run(k8s.talon(), "script", podFields("default", "web-10"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("script ran\n");
     }
 
     @Test
     void runsAScriptFileReadWhenTheRulesLoadedWithShellAndContainer() throws Exception {
-        K8s.pod(client, "default", "web-11", Map.of(), null, "main", "sidecar");
+        K8s.pod(k8s.client(), "default", "web-11", Map.of(), null, "main", "sidecar");
         expectExec("web-11", "sidecar", List.of("/bin/bash", "-c",
                 "export RULE=\"${1}\"; set --\n#!/bin/sh\nps ax\necho \"$RULE\"\n", "falco-talon", "script-file"),
                 "file ran\n");
-        ActionResult r = run(talon, "script-file", podFields("default", "web-11"));
+        ActionResult r = run(k8s.talon(), "script-file", podFields("default", "web-11"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("file ran\n");
     }
@@ -264,9 +260,9 @@ class ExecActionnersSimulatorTest {
     @Test
     void missingPodAndFieldsAreFailures() throws Exception {
         for (String rule : List.of("exec", "script")) {
-            assertThat(run(talon, rule, podFields("default", "absent")).getError())
+            assertThat(run(k8s.talon(), rule, podFields("default", "absent")).getError())
                     .isEqualTo("pod absent not found in namespace default");
-            assertThat(run(talon, rule, Map.of("k8s.ns.name", "default")).getError())
+            assertThat(run(k8s.talon(), rule, Map.of("k8s.ns.name", "default")).getError())
                     .contains("missing field k8s.pod.name");
         }
     }

@@ -6,14 +6,12 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.TalonTestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -42,40 +40,19 @@ class KubernetesOutageSimulatorTest {
               actions: [{action: l, actionner: kubernetes:label, parameters: {labels: {quarantine: "true"}}}]
             """;
 
-    static KubernetesMockServer server;
-    static KubernetesClient client;
-    static TalonTestServer talon;
-
     /** A client as Talon builds its own: no retries of its own. */
     static KubernetesClient clientOf(String url) {
         return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(url).withTrustCerts(true)
                 .withRequestRetryBackoffLimit(0).withConnectionTimeout(2000).withRequestTimeout(5000).build()).build();
     }
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = new KubernetesMockServer(false);
-        server.init();
-        client = clientOf(server.url("/"));
-        talon = TalonTestServer.builder()
-                .config("print_all_events: false\ndeduplication:\n  time_window_seconds: 0\n")
-                .rules(RULES).kubernetesClient(client)
-                .property("talon.kubernetes.retry-delay-ms", "50")
-                .property("talon.kubernetes.max-retry-delay-ms", "200")
-                .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        talon.close();
-        client.close();
-        server.destroy();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.reset();
-    }
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.expectations()
+            .client(KubernetesOutageSimulatorTest::clientOf)
+            .withTalon(b -> b.rules(RULES)
+                    .property("talon.kubernetes.retry-delay-ms", "50")
+                    .property("talon.kubernetes.max-retry-delay-ms", "200"))
+            .resetBeforeEach();
 
     private static Pod pod(String name) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace("prod").endMetadata()
@@ -86,16 +63,16 @@ class KubernetesOutageSimulatorTest {
     private static void status(String method, String path, int code, int times) {
         var status = new StatusBuilder().withCode(code).withMessage("simulated " + code).build();
         switch (method) {
-            case "DELETE" -> server.expect().delete().withPath(path).andReturn(code, status).times(times);
-            case "PATCH" -> server.expect().patch().withPath(path).andReturn(code, status).times(times);
-            default -> server.expect().get().withPath(path).andReturn(code, status).times(times);
+            case "DELETE" -> k8s.server().expect().delete().withPath(path).andReturn(code, status).times(times);
+            case "PATCH" -> k8s.server().expect().patch().withPath(path).andReturn(code, status).times(times);
+            default -> k8s.server().expect().get().withPath(path).andReturn(code, status).times(times);
         }
     }
 
     private static long requests(String method, String path) throws InterruptedException {
         List<RecordedRequest> all = new ArrayList<>();
         RecordedRequest r;
-        while ((r = server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+        while ((r = k8s.server().takeRequest(5, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
             all.add(r);
         }
         return all.stream().filter(x -> x.getMethod().equals(method) && x.getPath().startsWith(path)).count();
@@ -104,10 +81,10 @@ class KubernetesOutageSimulatorTest {
     @Test
     void fiveHundredsAreRetriedUntilTheApiAnswers() throws Exception {
         String path = "/api/v1/namespaces/prod/pods/api-1";
-        server.expect().get().withPath(path).andReturn(200, pod("api-1")).always();
+        k8s.server().expect().get().withPath(path).andReturn(200, pod("api-1")).always();
         status("DELETE", path, 503, 2);
-        server.expect().delete().withPath(path).andReturn(200, pod("api-1")).once();
-        ActionResult r = run(talon, "terminate", podFields("prod", "api-1"));
+        k8s.server().expect().delete().withPath(path).andReturn(200, pod("api-1")).once();
+        ActionResult r = run(k8s.talon(), "terminate", podFields("prod", "api-1"));
         assertThat(r.getStatus()).as(r.getError()).isEqualTo("success");
         assertThat(requests("DELETE", path)).isEqualTo(3);
     }
@@ -115,11 +92,11 @@ class KubernetesOutageSimulatorTest {
     @Test
     void aConflictAndTooManyRequestsAreRetried() throws Exception {
         String path = "/api/v1/namespaces/prod/pods/api-2";
-        server.expect().get().withPath(path).andReturn(200, pod("api-2")).always();
+        k8s.server().expect().get().withPath(path).andReturn(200, pod("api-2")).always();
         status("PATCH", path, 409, 1);
         status("PATCH", path, 429, 1);
-        server.expect().patch().withPath(path).andReturn(200, pod("api-2")).once();
-        ActionResult r = run(talon, "label", podFields("prod", "api-2"));
+        k8s.server().expect().patch().withPath(path).andReturn(200, pod("api-2")).once();
+        ActionResult r = run(k8s.talon(), "label", podFields("prod", "api-2"));
         assertThat(r.getStatus()).as(r.getError()).isEqualTo("success");
         assertThat(requests("PATCH", path)).isEqualTo(3);
     }
@@ -127,9 +104,9 @@ class KubernetesOutageSimulatorTest {
     @Test
     void aFailingApiIsAFailureThatSaysSoAfterTheRetries() throws Exception {
         String path = "/api/v1/namespaces/prod/pods/api-3";
-        server.expect().get().withPath(path).andReturn(200, pod("api-3")).always();
+        k8s.server().expect().get().withPath(path).andReturn(200, pod("api-3")).always();
         status("DELETE", path, 500, 10);
-        ActionResult r = run(talon, "terminate", podFields("prod", "api-3"));
+        ActionResult r = run(k8s.talon(), "terminate", podFields("prod", "api-3"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).contains("Kubernetes API error 500").contains("simulated 500")
                 .contains("gave up after 3 retries");
@@ -139,9 +116,9 @@ class KubernetesOutageSimulatorTest {
     @Test
     void otherClientErrorsAreNotRetried() throws Exception {
         String path = "/api/v1/namespaces/prod/pods/api-4";
-        server.expect().get().withPath(path).andReturn(200, pod("api-4")).always();
+        k8s.server().expect().get().withPath(path).andReturn(200, pod("api-4")).always();
         status("DELETE", path, 403, 10);
-        ActionResult r = run(talon, "terminate", podFields("prod", "api-4"));
+        ActionResult r = run(k8s.talon(), "terminate", podFields("prod", "api-4"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).contains("Kubernetes API error 403").contains("kubernetes/rbac.yaml")
                 .doesNotContain("retries");

@@ -20,16 +20,16 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.server.mock.OutputStreamMessage;
 import io.fabric8.kubernetes.client.server.mock.StatusStreamMessage;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.falcosecurity.talon.builtins.Builtins;
 import org.falcosecurity.talon.catalog.Declarations;
 import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.InputStream;
 import java.net.URI;
@@ -51,7 +51,6 @@ import static org.falcosecurity.talon.kubernetes.ActionnerRun.run;
  * list, and every actionner, run through Talon against the API simulator, makes only calls of that list (and,
  * between them, every call of the list the simulator can observe).
  */
-@EnableKubernetesMockClient(crud = true)
 class KubernetesRbacSimulatorTest {
 
     private static final String TALON_AGENT = "falco-talon-under-test";
@@ -61,8 +60,8 @@ class KubernetesRbacSimulatorTest {
      */
     private static final Set<String> NOT_OBSERVABLE = Set.of("/pods/exec:create", "/pods:watch");
 
-    static KubernetesMockServer server;
-    static KubernetesClient client;
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud();
 
     private static final Path RBAC = Path.of("kubernetes", "rbac.yaml");
 
@@ -175,6 +174,9 @@ class KubernetesRbacSimulatorTest {
             - rule: netpol
               match: {rules: [netpol]}
               actions: [{action: a, actionner: kubernetes:networkpolicy}]
+            - rule: netpol-ttl
+              match: {rules: [netpol-ttl]}
+              actions: [{action: a, actionner: kubernetes:networkpolicy, ttl: 1s}]
             - rule: netpol-allow
               match: {rules: [netpol-allow]}
               actions: [{action: a, actionner: kubernetes:networkpolicy, parameters: {allow_namespaces: [dns]}}]
@@ -201,14 +203,14 @@ class KubernetesRbacSimulatorTest {
     @Test
     void theActionnersCallOnlyWhatTheClusterRoleGrants() throws Exception {
         Map<String, String> fixtures = Map.of("app", "web");
-        K8s.node(client, "node-1");
-        K8s.deployment(client, "shop", "web", fixtures);
-        K8s.replicaSet(client, "shop", "web-1", 3, 3, fixtures, K8s.owner("Deployment", "web"));
-        K8s.daemonSet(client, "shop", "agent", 1, 1, fixtures);
-        K8s.statefulSet(client, "shop", "db", 1, 1, fixtures);
+        K8s.node(k8s.client(), "node-1");
+        K8s.deployment(k8s.client(), "shop", "web", fixtures);
+        K8s.replicaSet(k8s.client(), "shop", "web-1", 3, 3, fixtures, K8s.owner("Deployment", "web"));
+        K8s.daemonSet(k8s.client(), "shop", "agent", 1, 1, fixtures);
+        K8s.statefulSet(k8s.client(), "shop", "db", 1, 1, fixtures);
         for (String[] p : new String[][] {{"rs-a", "ReplicaSet", "web-1"}, {"rs-b", "ReplicaSet", "web-1"},
                 {"ds-a", "DaemonSet", "agent"}, {"sts-a", "StatefulSet", "db"}}) {
-            K8s.pod(client, "shop", p[0], fixtures, K8s.owner(p[1], p[2]));
+            K8s.pod(k8s.client(), "shop", p[0], fixtures, K8s.owner(p[1], p[2]));
         }
         for (HasMetadata o : List.of(
                 new NamespaceBuilder().withNewMetadata().withName("gone").endMetadata().build(),
@@ -222,23 +224,24 @@ class KubernetesRbacSimulatorTest {
                 new ReplicaSetBuilder().withNewMetadata().withName("o").withNamespace("x").endMetadata().build(),
                 new RoleBuilder().withNewMetadata().withName("o").withNamespace("x").endMetadata().build(),
                 new ClusterRoleBuilder().withNewMetadata().withName("o").endMetadata().build())) {
-            client.resource(o).create();
+            k8s.client().resource(o).create();
         }
-        server.expect().get().withPath(ExecActionnersSimulatorTest.execPath("shop", "rs-a", "main",
+        k8s.server().expect().get().withPath(ExecActionnersSimulatorTest.execPath("shop", "rs-a", "main",
                 List.of("/bin/sh", "-c", "id"))).andUpgradeToWebSocket().open(new OutputStreamMessage("uid=0\n"),
                 new StatusStreamMessage(0)).done().always();
-        server.expect().get().withPath("/api/v1/namespaces/shop/pods/rs-a/log?pretty=false&container=main&tailLines=5")
+        k8s.server().expect().get()
+                .withPath("/api/v1/namespaces/shop/pods/rs-a/log?pretty=false&container=main&tailLines=5")
                 .andReturn(200, "log\n").always();
 
         // Talon gets its own client, so its requests can be told from this test's own
         try (KubernetesClient talonClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
-                client.getConfiguration()).withUserAgent(TALON_AGENT).build()).build();
+                k8s.client().getConfiguration()).withUserAgent(TALON_AGENT).build()).build();
              TalonTestServer talon = TalonTestServer.builder().config("print_all_events: false\ndeduplication:\n  time_window_seconds: 0\n"
                      + "default_notifiers: [k8sevents]\n").rules(RULES)
                      .property("talon.kubernetes.drain-poll-ms", "50").kubernetesClient(talonClient)
                      // Talon "runs" in namespace falco: deleting a ClusterRole looks up the ones granted to it
                      .identity("falco", "falco-talon-0", "falco-talon").start()) {
-            ActionnerRun.requests(server);
+            ActionnerRun.requests(k8s.server());
             List<ActionResult> results = new java.util.ArrayList<>();
             results.add(run(talon, "label", podFields("shop", "rs-a")));
             results.add(run(talon, "annotate-node", podFields("shop", "rs-a")));
@@ -246,6 +249,10 @@ class KubernetesRbacSimulatorTest {
             results.add(run(talon, "netpol-allow", podFields("shop", "rs-a")));
             results.add(run(talon, "netpol", podFields("shop", "ds-a")));
             results.add(run(talon, "netpol", podFields("shop", "sts-a")));
+            // with a ttl: the policy is listed (pending reverts) and deleted when the ttl ends
+            results.add(run(talon, "netpol-ttl", podFields("shop", "ds-a")));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> k8s.client()
+                    .network().v1().networkPolicies().inNamespace("shop").withName("falco-talon-agent").get() == null);
             results.add(run(talon, "exec", podFields("shop", "rs-a")));
             results.add(run(talon, "script", podFields("shop", "rs-a")));
             results.add(run(talon, "log", podFields("shop", "rs-a")));
@@ -261,21 +268,21 @@ class KubernetesRbacSimulatorTest {
                         : Map.of("ka.target.resource", d[0], "ka.target.name", d[1], "ka.target.namespace", d[2])));
             }
             results.add(run(talon, "cordon", podFields("shop", "rs-a")));
-            K8s.node(client, "node-2");
-            client.resource(K8s.podBuilder("shop", "on-2", fixtures).editSpec().withNodeName("node-2").endSpec()
+            K8s.node(k8s.client(), "node-2");
+            k8s.client().resource(K8s.podBuilder("shop", "on-2", fixtures).editSpec().withNodeName("node-2").endSpec()
                     .build()).create();
-            server.expect().get().withPath("/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-2")
-                    .andReturn(200, new PodListBuilder().withItems(client.pods().inNamespace("shop")
+            k8s.server().expect().get().withPath("/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-2")
+                    .andReturn(200, new PodListBuilder().withItems(k8s.client().pods().inNamespace("shop")
                             .withName("on-2").get()).build()).always();
-            server.expect().post().withPath("/api/v1/namespaces/shop/pods/on-2/eviction").andReply(201, req -> {
-                java.util.concurrent.CompletableFuture.runAsync(() -> client.pods().inNamespace("shop")
+            k8s.server().expect().post().withPath("/api/v1/namespaces/shop/pods/on-2/eviction").andReply(201, req -> {
+                java.util.concurrent.CompletableFuture.runAsync(() -> k8s.client().pods().inNamespace("shop")
                         .withName("on-2").delete());
                 return new StatusBuilder().withStatus("Success").build();
             }).once();
             results.add(ActionnerRun.runOn(talon, "node-2", "drain", podFields("shop", "on-2")));
             assertThat(results).allSatisfy(r -> assertThat(r.getStatus()).as(r.getJson()).isEqualTo("success"));
 
-            Set<String> called = ActionnerRun.requests(server).stream()
+            Set<String> called = ActionnerRun.requests(k8s.server()).stream()
                     .filter(r -> TALON_AGENT.equals(r.getHeader("User-Agent")))
                     .map(KubernetesRbacSimulatorTest::permission).collect(Collectors.toCollection(TreeSet::new));
             assertThat(granted()).containsAll(called);

@@ -1,16 +1,11 @@
 package org.falcosecurity.talon.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.falcosecurity.talon.contract.ActionResult;
-import org.falcosecurity.talon.support.TalonTestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -20,12 +15,7 @@ import static org.falcosecurity.talon.kubernetes.ActionnerRun.podFields;
 import static org.falcosecurity.talon.kubernetes.ActionnerRun.run;
 
 /** kubernetes:label, kubernetes:labelize and kubernetes:annotation through the running Talon, on the API simulator. */
-@EnableKubernetesMockClient(crud = true)
 class MetadataActionnersSimulatorTest {
-
-    static KubernetesMockServer server;
-    static KubernetesClient client;
-    private static TalonTestServer talon;
 
     private static final String RULES = """
             - rule: label
@@ -65,30 +55,18 @@ class MetadataActionnersSimulatorTest {
                   parameters: {level: node, annotations: {falco.org/seen: "yes"}}
             """;
 
-    @BeforeAll
-    static void start() throws Exception {
-        talon = TalonTestServer.builder().config("print_all_events: false\ndeduplication:\n  time_window_seconds: 0\n").rules(RULES)
-                .kubernetesClient(client).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        talon.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        server.reset();
-    }
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud().withTalon(RULES)
+            .resetBeforeEach();
 
     private static Pod pod(String name) {
-        return client.pods().inNamespace("default").withName(name).get();
+        return k8s.client().pods().inNamespace("default").withName(name).get();
     }
 
     @Test
     void setsChangesAndRemovesLabelsIncludingKeysWithSlash() throws Exception {
-        K8s.pod(client, "default", "web-1", Map.of("app", "web", "quarantine", "no", "team", "a"), null);
-        ActionResult r = run(talon, "label", podFields("default", "web-1"));
+        K8s.pod(k8s.client(), "default", "web-1", Map.of("app", "web", "quarantine", "no", "team", "a"), null);
+        ActionResult r = run(k8s.talon(), "label", podFields("default", "web-1"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(pod("web-1").getMetadata().getLabels())
                 .containsEntry("falco.org/suspicious", "true")
@@ -100,22 +78,22 @@ class MetadataActionnersSimulatorTest {
         assertThat(r.getObjects()).containsEntry("pod", "web-1").containsEntry("namespace", "default")
                 .doesNotContainKey("node");
         // one JSON Patch (see MetadataPatchTest for its operations)
-        List<RecordedRequest> patches = ActionnerRun.requests(server, "PATCH");
+        List<RecordedRequest> patches = ActionnerRun.requests(k8s.server(), "PATCH");
         assertThat(patches).hasSize(1);
         assertThat(patches.get(0).getHeader("Content-Type")).startsWith("application/json-patch+json");
     }
 
     @Test
     void aLabelActionReadsThePodOnceAndPatchesIt() throws Exception {
-        K8s.node(client, "node-1");
-        K8s.pod(client, "default", "web-8", Map.of("app", "web"), null);
-        ActionnerRun.requests(server); // the test's own calls
-        assertThat(run(talon, "label", podFields("default", "web-8")).getStatus()).isEqualTo("success");
-        assertThat(calls(ActionnerRun.requests(server))).containsExactly(
+        K8s.node(k8s.client(), "node-1");
+        K8s.pod(k8s.client(), "default", "web-8", Map.of("app", "web"), null);
+        ActionnerRun.requests(k8s.server()); // the test's own calls
+        assertThat(run(k8s.talon(), "label", podFields("default", "web-8")).getStatus()).isEqualTo("success");
+        assertThat(calls(ActionnerRun.requests(k8s.server()))).containsExactly(
                 "GET /api/v1/namespaces/default/pods/web-8", "PATCH /api/v1/namespaces/default/pods/web-8");
         // level: node reads the pod and its node, then patches the node
-        assertThat(run(talon, "label-node", podFields("default", "web-8")).getStatus()).isEqualTo("success");
-        assertThat(calls(ActionnerRun.requests(server))).containsExactly(
+        assertThat(run(k8s.talon(), "label-node", podFields("default", "web-8")).getStatus()).isEqualTo("success");
+        assertThat(calls(ActionnerRun.requests(k8s.server()))).containsExactly(
                 "GET /api/v1/namespaces/default/pods/web-8", "GET /api/v1/nodes/node-1", "PATCH /api/v1/nodes/node-1");
     }
 
@@ -127,21 +105,21 @@ class MetadataActionnersSimulatorTest {
 
     @Test
     void aSecondRunChangesNothingAndSucceeds() throws Exception {
-        K8s.pod(client, "default", "web-2", Map.of("app", "web"), null);
-        assertThat(run(talon, "label", podFields("default", "web-2")).getStatus()).isEqualTo("success");
+        K8s.pod(k8s.client(), "default", "web-2", Map.of("app", "web"), null);
+        assertThat(run(k8s.talon(), "label", podFields("default", "web-2")).getStatus()).isEqualTo("success");
         String version = pod("web-2").getMetadata().getResourceVersion();
-        ActionResult again = run(talon, "label", podFields("default", "web-2"));
+        ActionResult again = run(k8s.talon(), "label", podFields("default", "web-2"));
         assertThat(again.getStatus()).isEqualTo("success");
         assertThat(again.getOutput()).isEqualTo("pod default/web-2: already as wanted: app (absent),"
                 + " falco.org/suspicious=true, gone (absent), quarantine=yes-now");
         assertThat(pod("web-2").getMetadata().getResourceVersion()).isEqualTo(version);
-        assertThat(ActionnerRun.requests(server, "PATCH")).hasSize(1);
+        assertThat(ActionnerRun.requests(k8s.server(), "PATCH")).hasSize(1);
     }
 
     @Test
     void addsLabelsToAPodThatHasNone() throws Exception {
-        client.resource(K8s.podBuilder("default", "bare", null).build()).create();
-        ActionResult r = run(talon, "labelize", podFields("default", "bare"));
+        k8s.client().resource(K8s.podBuilder("default", "bare", null).build()).create();
+        ActionResult r = run(k8s.talon(), "labelize", podFields("default", "bare"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(pod("bare").getMetadata().getLabels()).containsExactly(Map.entry("suspicious", "true"));
 
@@ -149,8 +127,8 @@ class MetadataActionnersSimulatorTest {
 
     @Test
     void labelizeIsTheSameActionner() throws Exception {
-        K8s.pod(client, "default", "web-3", Map.of("app", "web"), null);
-        ActionResult r = run(talon, "labelize", podFields("default", "web-3"));
+        K8s.pod(k8s.client(), "default", "web-3", Map.of("app", "web"), null);
+        ActionResult r = run(k8s.talon(), "labelize", podFields("default", "web-3"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getActionner()).isEqualTo("kubernetes:labelize");
         assertThat(pod("web-3").getMetadata().getLabels()).containsEntry("suspicious", "true")
@@ -159,15 +137,15 @@ class MetadataActionnersSimulatorTest {
 
     @Test
     void levelNodeLabelsThePodsNode() throws Exception {
-        K8s.node(client, "node-1");
-        client.nodes().withName("node-1").edit(n -> {
+        K8s.node(k8s.client(), "node-1");
+        k8s.client().nodes().withName("node-1").edit(n -> {
             n.getMetadata().getLabels().put("role", "worker");
             return n;
         });
-        K8s.pod(client, "default", "web-4", Map.of("app", "web"), null);
-        ActionResult r = run(talon, "label-node", podFields("default", "web-4"));
+        K8s.pod(k8s.client(), "default", "web-4", Map.of("app", "web"), null);
+        ActionResult r = run(k8s.talon(), "label-node", podFields("default", "web-4"));
         assertThat(r.getStatus()).isEqualTo("success");
-        assertThat(client.nodes().withName("node-1").get().getMetadata().getLabels())
+        assertThat(k8s.client().nodes().withName("node-1").get().getMetadata().getLabels())
                 .containsEntry("falco.org/compromised", "true").doesNotContainKey("role")
                 .containsEntry("kubernetes.io/hostname", "node-1");
         assertThat(pod("web-4").getMetadata().getLabels()).containsExactly(Map.entry("app", "web"));
@@ -177,27 +155,28 @@ class MetadataActionnersSimulatorTest {
 
     @Test
     void levelNodeFailsForAPodNotScheduledYet() throws Exception {
-        client.resource(K8s.podBuilder("default", "pending", Map.of()).editSpec().withNodeName(null).endSpec()
+        k8s.client().resource(K8s.podBuilder("default", "pending", Map.of()).editSpec().withNodeName(null).endSpec()
                 .build()).create();
         // an audit event (a syscall event from node-1 would not match a pod on no node: provenance)
-        ActionResult r = ActionnerRun.runFrom(talon, "k8s_audit", "label-node", podFields("default", "pending"));
+        ActionResult r = ActionnerRun.runFrom(k8s.talon(), "k8s_audit", "label-node",
+                podFields("default", "pending"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).isEqualTo("pod default/pending is not scheduled on a node (spec.nodeName is empty)");
     }
 
     @Test
     void levelNodeFailsWhenTheNodeDoesNotExist() throws Exception {
-        K8s.pod(client, "default", "web-5", Map.of(), null);
-        ActionResult r = run(talon, "label-node", podFields("default", "web-5"));
+        K8s.pod(k8s.client(), "default", "web-5", Map.of(), null);
+        ActionResult r = run(k8s.talon(), "label-node", podFields("default", "web-5"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).isEqualTo("node node-1 (of pod default/web-5) not found");
     }
 
     @Test
     void setsAndRemovesAnnotations() throws Exception {
-        client.resource(K8s.podBuilder("default", "web-6", Map.of()).editMetadata()
+        k8s.client().resource(K8s.podBuilder("default", "web-6", Map.of()).editMetadata()
                 .addToAnnotations("old-note", "x").addToAnnotations("keep", "y").endMetadata().build()).create();
-        ActionResult r = run(talon, "annotate", podFields("default", "web-6"));
+        ActionResult r = run(k8s.talon(), "annotate", podFields("default", "web-6"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(pod("web-6").getMetadata().getAnnotations())
                 .containsEntry("falco.org/reason", "Terminal shell in container: sh -c id")
@@ -208,11 +187,11 @@ class MetadataActionnersSimulatorTest {
 
     @Test
     void annotatesTheNode() throws Exception {
-        K8s.node(client, "node-1");
-        K8s.pod(client, "default", "web-7", Map.of(), null);
-        ActionResult r = run(talon, "annotate-node", podFields("default", "web-7"));
+        K8s.node(k8s.client(), "node-1");
+        K8s.pod(k8s.client(), "default", "web-7", Map.of(), null);
+        ActionResult r = run(k8s.talon(), "annotate-node", podFields("default", "web-7"));
         assertThat(r.getStatus()).isEqualTo("success");
-        assertThat(client.nodes().withName("node-1").get().getMetadata().getAnnotations())
+        assertThat(k8s.client().nodes().withName("node-1").get().getMetadata().getAnnotations())
                 .containsEntry("falco.org/seen", "yes");
         assertThat(r.getObjects()).containsEntry("node", "node-1");
     }
@@ -220,7 +199,7 @@ class MetadataActionnersSimulatorTest {
     @Test
     void missingPodIsAFailure() throws Exception {
         for (String rule : new String[] {"label", "annotate"}) {
-            ActionResult r = run(talon, rule, podFields("default", "nowhere"));
+            ActionResult r = run(k8s.talon(), rule, podFields("default", "nowhere"));
             assertThat(r.getStatus()).isEqualTo("failure");
             assertThat(r.getError()).isEqualTo("pod nowhere not found in namespace default");
         }
@@ -228,10 +207,10 @@ class MetadataActionnersSimulatorTest {
 
     @Test
     void missingFieldsAreFailures() throws Exception {
-        assertThat(run(talon, "label", Map.of("k8s.ns.name", "default")).getError())
+        assertThat(run(k8s.talon(), "label", Map.of("k8s.ns.name", "default")).getError())
                 .isEqualTo("the event has no pod name: missing field k8s.pod.name (or ka.target.pod.name /"
                         + " ka.target.name)");
-        assertThat(run(talon, "annotate", Map.of("k8s.pod.name", "x")).getError())
+        assertThat(run(k8s.talon(), "annotate", Map.of("k8s.pod.name", "x")).getError())
                 .isEqualTo("the event has no namespace: missing field k8s.ns.name (or ka.target.namespace)");
     }
 }

@@ -1,5 +1,7 @@
 package org.falcosecurity.talon.kubernetes;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -17,11 +19,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.falcosecurity.talon.kubernetes.ActionnerRun.podFields;
 import static org.falcosecurity.talon.kubernetes.ActionnerRun.run;
 
@@ -38,7 +44,9 @@ class ProtectedObjectsSimulatorTest {
     static KubernetesClient client;
     static KubernetesMockServer server;
     private static TalonTestServer talon;
+    private static Path auditFile;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TALON_NS = "falco";
     private static final String TALON_POD = "falco-talon-7d9f8c6b5-x2x9k";
     private static final String TALON_SA = "falco-talon";
@@ -69,8 +77,10 @@ class ProtectedObjectsSimulatorTest {
 
     @BeforeAll
     static void start() throws Exception {
+        auditFile = Files.createTempDirectory("talon-protected").resolve("audit.jsonl");
         talon = TalonTestServer.builder()
                 .config("print_all_events: false\n"
+                        + "audit: {file: " + auditFile + "}\n"
                         + "deduplication: {time_window_seconds: 0}\n"
                         + "protected:\n"
                         + "  namespaces: [payments]\n"
@@ -167,14 +177,28 @@ class ProtectedObjectsSimulatorTest {
         refused.put("secret shop/tls matches protected.labels (falco.org/protected=true)",
                 new String[] {"secrets", "tls", "shop"});
         refused.put("configmap payments/ledger is in a protected namespace", new String[] {"configmaps", "ledger", "payments"});
+        Map<String, String> reasons = new LinkedHashMap<>();
         for (Map.Entry<String, String[]> e : refused.entrySet()) {
             String[] t = e.getValue();
             ActionResult r = delete(t[0], t[1], t[2]);
+            reasons.put(r.getTraceId(), r.getOutput());
             assertThat(r.getStatus()).as(e.getKey()).isEqualTo("ignored");
             assertThat(r.getOutput()).as(r.getJson()).startsWith("protected object: " + e.getKey())
                     .endsWith("; Talon does not act on it");
         }
         assertThat(refusals("kubernetes:delete") - before).isEqualTo(refused.size());
+        // each refusal is in the audit trail as "refused", with the result's reason
+        Map<String, String> audited = await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (String line : Files.exists(auditFile) ? Files.readAllLines(auditFile) : List.<String>of()) {
+                JsonNode rec = JSON.readTree(line);
+                if ("refused".equals(rec.path("kind").asText()) && reasons.containsKey(rec.path("trace_id").asText())) {
+                    m.put(rec.path("trace_id").asText(), rec.path("reason").asText());
+                }
+            }
+            return m;
+        }, m -> m.size() == reasons.size());
+        assertThat(audited).isEqualTo(reasons);
         // everything is still there
         for (String ns : List.of("kube-system", "kube-public", "kube-node-lease", "default", TALON_NS, "payments")) {
             assertThat(client.namespaces().withName(ns).get()).as(ns).isNotNull();

@@ -1,15 +1,10 @@
 package org.falcosecurity.talon.kubernetes;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.falcosecurity.talon.contract.ActionResult;
-import org.falcosecurity.talon.support.TalonTestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -19,12 +14,7 @@ import static org.falcosecurity.talon.kubernetes.ActionnerRun.podFields;
 import static org.falcosecurity.talon.kubernetes.ActionnerRun.run;
 
 /** kubernetes:terminate through the running Talon, against the fabric8 API simulator. */
-@EnableKubernetesMockClient(crud = true)
 class TerminateActionnerSimulatorTest {
-
-    static KubernetesMockServer server;
-    static KubernetesClient client;
-    private static TalonTestServer talon;
 
     private static final String RULES = """
             - rule: plain
@@ -50,48 +40,36 @@ class TerminateActionnerSimulatorTest {
               actions: [{action: t, actionner: kubernetes:terminate, parameters: {min_healthy_replicas: "50%"}}]
             """;
 
-    @BeforeAll
-    static void start() throws Exception {
-        talon = TalonTestServer.builder().config("print_all_events: false\ndeduplication:\n  time_window_seconds: 0\n").rules(RULES)
-                .kubernetesClient(client).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        talon.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        server.reset();
-    }
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.crud().withTalon(RULES)
+            .resetBeforeEach();
 
     @Test
     void deletesThePodAndNamesIt() throws Exception {
-        K8s.pod(client, "default", "web-1", Map.of("app", "web"), null);
-        ActionResult r = run(talon, "plain", podFields("default", "web-1"));
+        K8s.pod(k8s.client(), "default", "web-1", Map.of("app", "web"), null);
+        ActionResult r = run(k8s.talon(), "plain", podFields("default", "web-1"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("pod default/web-1 terminated (the pod's own grace period)");
         assertThat(r.getObjects()).containsEntry("pod", "web-1").containsEntry("namespace", "default");
-        assertThat(client.pods().inNamespace("default").withName("web-1").get()).isNull();
+        assertThat(k8s.client().pods().inNamespace("default").withName("web-1").get()).isNull();
     }
 
     @Test
     void passesTheGracePeriod() throws Exception {
-        K8s.pod(client, "default", "web-2", Map.of("app", "web"), null);
-        ActionResult r = run(talon, "grace", podFields("default", "web-2"));
+        K8s.pod(k8s.client(), "default", "web-2", Map.of("app", "web"), null);
+        ActionResult r = run(k8s.talon(), "grace", podFields("default", "web-2"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).contains("grace period 7 s");
-        List<RecordedRequest> deletes = ActionnerRun.requests(server, "DELETE");
+        List<RecordedRequest> deletes = ActionnerRun.requests(k8s.server(), "DELETE");
         assertThat(deletes).hasSize(1);
         assertThat(deletes.get(0).getPath()).isEqualTo("/api/v1/namespaces/default/pods/web-2");
         assertThat(deletes.get(0).getUtf8Body()).contains("\"gracePeriodSeconds\":7");
-        assertThat(client.pods().inNamespace("default").withName("web-2").get()).isNull();
+        assertThat(k8s.client().pods().inNamespace("default").withName("web-2").get()).isNull();
     }
 
     @Test
     void aPodAlreadyGoneIsIgnored() throws Exception {
-        ActionResult r = run(talon, "plain", podFields("default", "gone"));
+        ActionResult r = run(k8s.talon(), "plain", podFields("default", "gone"));
         assertThat(r.getStatus()).isEqualTo("ignored");
         assertThat(r.getOutput()).isEqualTo("pod default/gone not found: already gone");
         assertThat(r.getError()).isEmpty();
@@ -99,90 +77,90 @@ class TerminateActionnerSimulatorTest {
 
     @Test
     void daemonSetPodsAreSkippedWithIgnoreDaemonsets() throws Exception {
-        K8s.pod(client, "agents", "agent-x", Map.of("app", "agent"), K8s.owner("DaemonSet", "agent"));
-        ActionResult r = run(talon, "skip-ds", podFields("agents", "agent-x"));
+        K8s.pod(k8s.client(), "agents", "agent-x", Map.of("app", "agent"), K8s.owner("DaemonSet", "agent"));
+        ActionResult r = run(k8s.talon(), "skip-ds", podFields("agents", "agent-x"));
         assertThat(r.getStatus()).isEqualTo("ignored");
         assertThat(r.getOutput()).isEqualTo("pod agents/agent-x not terminated: it belongs to DaemonSet agent"
                 + " and ignore_daemonsets is true");
-        assertThat(client.pods().inNamespace("agents").withName("agent-x").get()).isNotNull();
+        assertThat(k8s.client().pods().inNamespace("agents").withName("agent-x").get()).isNotNull();
 
         // without the parameter, the same pod is terminated
-        ActionResult plain = run(talon, "plain", podFields("agents", "agent-x"));
+        ActionResult plain = run(k8s.talon(), "plain", podFields("agents", "agent-x"));
         assertThat(plain.getStatus()).isEqualTo("success");
-        assertThat(client.pods().inNamespace("agents").withName("agent-x").get()).isNull();
+        assertThat(k8s.client().pods().inNamespace("agents").withName("agent-x").get()).isNull();
     }
 
     @Test
     void statefulSetPodsAreSkippedWithIgnoreStatefulsets() throws Exception {
-        K8s.pod(client, "db", "pg-0", Map.of("app", "pg"), K8s.owner("StatefulSet", "pg"));
-        ActionResult r = run(talon, "skip-sts", podFields("db", "pg-0"));
+        K8s.pod(k8s.client(), "db", "pg-0", Map.of("app", "pg"), K8s.owner("StatefulSet", "pg"));
+        ActionResult r = run(k8s.talon(), "skip-sts", podFields("db", "pg-0"));
         assertThat(r.getStatus()).isEqualTo("ignored");
         assertThat(r.getOutput()).contains("it belongs to StatefulSet pg and ignore_statefulsets is true");
-        assertThat(client.pods().inNamespace("db").withName("pg-0").get()).isNotNull();
+        assertThat(k8s.client().pods().inNamespace("db").withName("pg-0").get()).isNotNull();
 
         // ignore_statefulsets does not protect a DaemonSet pod
-        K8s.pod(client, "db", "agent-y", Map.of(), K8s.owner("DaemonSet", "agent"));
-        assertThat(run(talon, "skip-sts", podFields("db", "agent-y")).getStatus()).isEqualTo("success");
+        K8s.pod(k8s.client(), "db", "agent-y", Map.of(), K8s.owner("DaemonSet", "agent"));
+        assertThat(run(k8s.talon(), "skip-sts", podFields("db", "agent-y")).getStatus()).isEqualTo("success");
     }
 
     @Test
     void standalonePodsAreSkippedWithIgnoreStandalonePods() throws Exception {
-        K8s.pod(client, "default", "lonely", Map.of(), null);
-        ActionResult r = run(talon, "skip-standalone", podFields("default", "lonely"));
+        K8s.pod(k8s.client(), "default", "lonely", Map.of(), null);
+        ActionResult r = run(k8s.talon(), "skip-standalone", podFields("default", "lonely"));
         assertThat(r.getStatus()).isEqualTo("ignored");
         assertThat(r.getOutput()).contains("it is a standalone pod (no owner) and ignore_standalone_pods is true");
-        assertThat(client.pods().inNamespace("default").withName("lonely").get()).isNotNull();
+        assertThat(k8s.client().pods().inNamespace("default").withName("lonely").get()).isNotNull();
 
         // a pod with an owner is not standalone
-        K8s.replicaSet(client, "default", "web-abc", 3, 3, Map.of("app", "web"), null);
-        K8s.pod(client, "default", "web-abc-1", Map.of("app", "web"), K8s.owner("ReplicaSet", "web-abc"));
-        assertThat(run(talon, "skip-standalone", podFields("default", "web-abc-1")).getStatus())
+        K8s.replicaSet(k8s.client(), "default", "web-abc", 3, 3, Map.of("app", "web"), null);
+        K8s.pod(k8s.client(), "default", "web-abc-1", Map.of("app", "web"), K8s.owner("ReplicaSet", "web-abc"));
+        assertThat(run(k8s.talon(), "skip-standalone", podFields("default", "web-abc-1")).getStatus())
                 .isEqualTo("success");
     }
 
     @Test
     void minHealthyReplicasAsACount() throws Exception {
-        K8s.replicaSet(client, "default", "few", 3, 1, Map.of("app", "few"), null);
-        K8s.pod(client, "default", "few-1", Map.of("app", "few"), K8s.owner("ReplicaSet", "few"));
-        ActionResult r = run(talon, "min-2", podFields("default", "few-1"));
+        K8s.replicaSet(k8s.client(), "default", "few", 3, 1, Map.of("app", "few"), null);
+        K8s.pod(k8s.client(), "default", "few-1", Map.of("app", "few"), K8s.owner("ReplicaSet", "few"));
+        ActionResult r = run(k8s.talon(), "min-2", podFields("default", "few-1"));
         assertThat(r.getStatus()).isEqualTo("ignored");
         assertThat(r.getOutput()).isEqualTo("pod default/few-1 not terminated: ReplicaSet few has 1 ready"
                 + " replica(s), fewer than the 2 required by min_healthy_replicas 2");
-        assertThat(client.pods().inNamespace("default").withName("few-1").get()).isNotNull();
+        assertThat(k8s.client().pods().inNamespace("default").withName("few-1").get()).isNotNull();
 
-        K8s.replicaSet(client, "default", "enough", 3, 2, Map.of("app", "enough"), null);
-        K8s.pod(client, "default", "enough-1", Map.of("app", "enough"), K8s.owner("ReplicaSet", "enough"));
-        assertThat(run(talon, "min-2", podFields("default", "enough-1")).getStatus()).isEqualTo("success");
-        assertThat(client.pods().inNamespace("default").withName("enough-1").get()).isNull();
+        K8s.replicaSet(k8s.client(), "default", "enough", 3, 2, Map.of("app", "enough"), null);
+        K8s.pod(k8s.client(), "default", "enough-1", Map.of("app", "enough"), K8s.owner("ReplicaSet", "enough"));
+        assertThat(run(k8s.talon(), "min-2", podFields("default", "enough-1")).getStatus()).isEqualTo("success");
+        assertThat(k8s.client().pods().inNamespace("default").withName("enough-1").get()).isNull();
     }
 
     @Test
     void minHealthyReplicasAsAPercentageOfDesiredRoundedUp() throws Exception {
         // 50% of 3 desired is 1.5, rounded up to 2: 1 ready is not enough (the Go project compared 1 with 50)
-        K8s.statefulSet(client, "db", "pg", 3, 1, Map.of("app", "pg"));
-        K8s.pod(client, "db", "pg-1", Map.of("app", "pg"), K8s.owner("StatefulSet", "pg"));
-        ActionResult r = run(talon, "min-pct", podFields("db", "pg-1"));
+        K8s.statefulSet(k8s.client(), "db", "pg", 3, 1, Map.of("app", "pg"));
+        K8s.pod(k8s.client(), "db", "pg-1", Map.of("app", "pg"), K8s.owner("StatefulSet", "pg"));
+        ActionResult r = run(k8s.talon(), "min-pct", podFields("db", "pg-1"));
         assertThat(r.getStatus()).isEqualTo("ignored");
         assertThat(r.getOutput()).contains("StatefulSet pg has 1 ready replica(s), fewer than the 2 required by"
                 + " min_healthy_replicas 50% of 3 desired");
 
-        K8s.daemonSet(client, "db", "agent", 4, 2, Map.of("app", "agent"));
-        K8s.pod(client, "db", "agent-1", Map.of("app", "agent"), K8s.owner("DaemonSet", "agent"));
-        assertThat(run(talon, "min-pct", podFields("db", "agent-1")).getStatus()).isEqualTo("success");
+        K8s.daemonSet(k8s.client(), "db", "agent", 4, 2, Map.of("app", "agent"));
+        K8s.pod(k8s.client(), "db", "agent-1", Map.of("app", "agent"), K8s.owner("DaemonSet", "agent"));
+        assertThat(run(k8s.talon(), "min-pct", podFields("db", "agent-1")).getStatus()).isEqualTo("success");
     }
 
     @Test
     void minHealthyReplicasFailsWhenTheOwnerIsMissing() throws Exception {
-        K8s.pod(client, "default", "orphan-1", Map.of(), K8s.owner("ReplicaSet", "vanished"));
-        ActionResult r = run(talon, "min-2", podFields("default", "orphan-1"));
+        K8s.pod(k8s.client(), "default", "orphan-1", Map.of(), K8s.owner("ReplicaSet", "vanished"));
+        ActionResult r = run(k8s.talon(), "min-2", podFields("default", "orphan-1"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).isEqualTo("ReplicaSet vanished, owner of pod default/orphan-1, not found");
-        assertThat(client.pods().inNamespace("default").withName("orphan-1").get()).isNotNull();
+        assertThat(k8s.client().pods().inNamespace("default").withName("orphan-1").get()).isNotNull();
     }
 
     @Test
     void missingPodNameIsAFailureNamingTheFields() throws Exception {
-        ActionResult r = run(talon, "plain", Map.of("k8s.ns.name", "default", "proc.name", "sh"));
+        ActionResult r = run(k8s.talon(), "plain", Map.of("k8s.ns.name", "default", "proc.name", "sh"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).isEqualTo("the event has no pod name: missing field k8s.pod.name"
                 + " (or ka.target.pod.name / ka.target.name)");
@@ -190,14 +168,14 @@ class TerminateActionnerSimulatorTest {
 
     @Test
     void falcosNotAvailableMarkerIsNoValue() throws Exception {
-        ActionResult r = run(talon, "plain", Map.of("k8s.pod.name", "<NA>", "k8s.ns.name", "<NA>"));
+        ActionResult r = run(k8s.talon(), "plain", Map.of("k8s.pod.name", "<NA>", "k8s.ns.name", "<NA>"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).startsWith("the event has no pod name: missing field k8s.pod.name");
     }
 
     @Test
     void missingNamespaceIsAFailureNamingTheFields() throws Exception {
-        ActionResult r = run(talon, "plain", Map.of("k8s.pod.name", "web-1"));
+        ActionResult r = run(k8s.talon(), "plain", Map.of("k8s.pod.name", "web-1"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).isEqualTo("the event has no namespace: missing field k8s.ns.name"
                 + " (or ka.target.namespace)");
@@ -205,20 +183,20 @@ class TerminateActionnerSimulatorTest {
 
     @Test
     void auditEventsNameThePodWithKaTargetFields() throws Exception {
-        K8s.pod(client, "team-a", "exec-target", Map.of(), null);
-        ActionResult r = run(talon, "plain", Map.of("ka.target.resource", "pods", "ka.target.name", "exec-target",
+        K8s.pod(k8s.client(), "team-a", "exec-target", Map.of(), null);
+        ActionResult r = run(k8s.talon(), "plain", Map.of("ka.target.resource", "pods", "ka.target.name", "exec-target",
                 "ka.target.namespace", "team-a"));
         assertThat(r.getStatus()).isEqualTo("success");
-        assertThat(client.pods().inNamespace("team-a").withName("exec-target").get()).isNull();
+        assertThat(k8s.client().pods().inNamespace("team-a").withName("exec-target").get()).isNull();
     }
 
     @Test
     void anAuditEventAboutAnotherKindIsNotTakenForAPod() throws Exception {
-        K8s.pod(client, "team-a", "settings", Map.of(), null);
-        ActionResult r = run(talon, "plain", Map.of("ka.target.resource", "configmaps", "ka.target.name", "settings",
-                "ka.target.namespace", "team-a"));
+        K8s.pod(k8s.client(), "team-a", "settings", Map.of(), null);
+        ActionResult r = run(k8s.talon(), "plain", Map.of("ka.target.resource", "configmaps",
+                "ka.target.name", "settings", "ka.target.namespace", "team-a"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).startsWith("the event targets configmaps 'settings', not a pod");
-        assertThat(client.pods().inNamespace("team-a").withName("settings").get()).isNotNull();
+        assertThat(k8s.client().pods().inNamespace("team-a").withName("settings").get()).isNotNull();
     }
 }

@@ -8,6 +8,7 @@ import jakarta.mail.Message;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import org.falcosecurity.talon.support.Facts;
 import org.falcosecurity.talon.support.LogCapture;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -126,15 +128,14 @@ class MailNotifierTest {
         BodyPart plain = parts.getBodyPart(0);
         BodyPart rich = parts.getBodyPart(1);
         assertThat(plain.getContentType()).startsWith("text/plain");
-        assertThat(((String) plain.getContent()).replace("\r\n", "\n")).isEqualTo("""
-                Status: success
-                Rule: Html
-                Action: Log it
-                Actionner: custom:log
-                Objects: namespace=default, pod=web-1
-                Event: shell <b>opened</b> & closed
-                Output: logged: shell
-                """);
+        Map<String, String> lines = Facts.labelled((String) plain.getContent());
+        assertThat(lines.keySet()).containsExactly("Status", "Rule", "Action", "Actionner", "Objects", "Event",
+                "Output");
+        assertThat(lines).containsEntry("Status", "success").containsEntry("Rule", "Html")
+                .containsEntry("Action", "Log it").containsEntry("Actionner", "custom:log")
+                .containsEntry("Event", "shell <b>opened</b> & closed").containsEntry("Output", "logged: shell");
+        Facts.assertNames(lines.get("Objects"), "pod", "web-1");
+        Facts.assertNames(lines.get("Objects"), "namespace", "default");
         assertThat(rich.getContentType()).startsWith("text/html");
         String body = (String) rich.getContent();
         assertThat(body).contains("<th style=\"text-align:left;padding:2px 8px;vertical-align:top\">Status</th>"

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.support.Events;
+import org.falcosecurity.talon.support.Facts;
 import org.falcosecurity.talon.support.HttpReceiver;
 import org.falcosecurity.talon.support.LogCapture;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,16 +69,7 @@ class NotifierFailuresTest {
                         + "  elasticsearch: {url: 'http://127.0.0.1:" + closedPort + "', user: elastic,"
                         + " password: " + ES_PASSWORD + "}\n"
                         + "  slack: {webhook_url: '" + flaky.url() + "/services/T0/B0/" + SLACK_TOKEN + "'}\n")
-                .rules("""
-                        - rule: Shell
-                          match:
-                            rules: [Terminal shell in container]
-                          actions:
-                            - action: Log it
-                              actionner: custom:log
-                              parameters:
-                                message: shell
-                        """)
+                .rules(TestRules.LOG_SHELL)
                 .property("talon.notifier.max-redeliveries", "2")
                 .property("talon.notifier.redelivery-delay-ms", "20")
                 .property("talon.notifier.max-redelivery-delay-ms", "50")
@@ -121,10 +114,12 @@ class NotifierFailuresTest {
         for (HttpReceiver.Request r : slackRequests.subList(1, slackRequests.size())) {
             JsonNode a = JSON.readTree(r.body()).path("attachments").get(0);
             assertThat(a.path("fallback").asText()).isEqualTo("[success] Log it on Shell");
-            pods.add(a.path("fields").get(4).path("value").asText());
+            JsonNode objects = a.path("fields").get(4);
+            assertThat(objects.path("title").asText()).isEqualTo("Objects");
+            Facts.assertNames(objects.path("value").asText(), "namespace", "default");
+            pods.add(Facts.valueOf(objects.path("value").asText(), "pod"));
         }
-        assertThat(pods).containsExactlyInAnyOrder("namespace=default, pod=web-0", "namespace=default, pod=web-1",
-                "namespace=default, pod=web-2");
+        assertThat(pods).containsExactlyInAnyOrder("web-0", "web-1", "web-2");
         TalonCounters c = talon.server().runtime().counters();
         await().atMost(Duration.ofSeconds(10)).until(() -> c.get("notification_retries", "notifier", "slack") >= 1);
         assertThat(c.get("notifications_lost", "notifier", "slack", "reason", "failed")).isZero();

@@ -75,6 +75,9 @@ class NotifierOutageTest {
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> t.server().runtime().counters()
                     .get("notifications_lost", "notifier", "webhook", "reason", "failed") == 3);
+            // a loss is counted, then its line appended: the last line may follow the count by a moment
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(deadLetters)
+                    && Files.readAllLines(deadLetters).size() >= 3);
             List<String> lines = Files.readAllLines(deadLetters);
             assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l)
                     .startsWith("{\"notifier\":\"webhook\",\"reason\":\"failed\",\"result\":{")

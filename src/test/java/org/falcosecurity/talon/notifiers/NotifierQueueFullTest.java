@@ -3,6 +3,7 @@ package org.falcosecurity.talon.notifiers;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.HttpReceiver;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,16 +37,7 @@ class NotifierQueueFullTest {
                         + "notifiers:\n"
                         + "  webhook: {url: '" + hanging.url() + "/hook'}\n"
                         + "  file: {directory: " + outDir + ", filename: results.jsonl}\n")
-                .rules("""
-                        - rule: Shell
-                          match:
-                            rules: [Terminal shell in container]
-                          actions:
-                            - action: Log it
-                              actionner: custom:log
-                              parameters:
-                                message: shell
-                        """)
+                .rules(TestRules.LOG_SHELL)
                 .property("talon.notifier.queue-size", "1")
                 .property("talon.notifier.read-timeout-ms", "3000")
                 .property("talon.notifier.max-redeliveries", "0")

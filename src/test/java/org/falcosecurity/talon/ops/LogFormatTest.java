@@ -12,6 +12,7 @@ import org.apache.logging.log4j.core.config.ConfigurationSource;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.LogEventCapture;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRules;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -27,16 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LogFormatTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String RULES = """
-            - rule: Shell
-              match:
-                rules: [Terminal shell in container]
-              actions:
-                - action: Log it
-                  actionner: custom:log
-                  parameters:
-                    message: shell
-            """;
+    private static final String RULES = TestRules.LOG_SHELL;
 
     @Test
     void jsonIsOneObjectPerLineWithStableFieldNames() throws Exception {

@@ -6,10 +6,11 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.falcosecurity.talon.support.KubernetesSimulator;
 import org.falcosecurity.talon.support.TalonTestServer;
+import org.falcosecurity.talon.support.TestRules;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,31 +22,21 @@ import static org.awaitility.Awaitility.await;
  * {@code /readyz} against the Kubernetes API simulator: ready when the rules are loaded and the API server answers;
  * 503 naming the Kubernetes check when it does not, while {@code /healthz} (liveness) stays 200.
  */
-@EnableKubernetesMockClient
 class ReadinessSimulatorTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String RULES = """
-            - rule: Shell
-              match:
-                rules: [Terminal shell in container]
-              actions:
-                - action: Log it
-                  actionner: custom:log
-                  parameters:
-                    message: shell
-            """;
+    private static final String RULES = TestRules.LOG_SHELL;
 
-    static KubernetesMockServer server;
-    static KubernetesClient client;
+    @RegisterExtension
+    static final KubernetesSimulator k8s = KubernetesSimulator.expectations();
 
     @Test
     void readyWhenRulesAreLoadedAndTheApiServerAnswers() throws Exception {
         // the simulator answers GET /version itself (version 0.0)
-        try (TalonTestServer talon = TalonTestServer.builder().rules(RULES).kubernetesClient(client).start()) {
+        try (TalonTestServer talon = TalonTestServer.builder().rules(RULES).kubernetesClient(k8s.client()).start()) {
             // the first probe of the API server may take longer than a readiness answer waits (2 s) on a busy
             // machine: readiness is a state Kubernetes polls, so poll it
-            HttpResponse<String> r = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+            HttpResponse<String> r = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                     .until(() -> talon.send("GET", "/readyz", null, null), res -> res.statusCode() == 200);
             assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
             JsonNode body = JSON.readTree(r.body());

@@ -37,7 +37,9 @@ class FieldTermFuzzTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("'k8s.ns.name! =kube-system': the field name 'k8s.ns.name!' ends with '!' (write"
                         + " k8s.ns.name!=value for \"not equal\")");
-        assertThat(FieldTerm.parse("k8s.ns.name!=kube-system")).isEqualTo(new FieldTerm("k8s.ns.name", true,
-                "kube-system"));
+        FieldTerm notEqual = FieldTerm.parse("k8s.ns.name!=kube-system");
+        assertThat(notEqual.key()).isEqualTo("k8s.ns.name");
+        assertThat(notEqual.op()).isEqualTo(FieldTerm.Op.NOT_EQUAL);
+        assertThat(notEqual.value()).isEqualTo("kube-system");
     }
 }

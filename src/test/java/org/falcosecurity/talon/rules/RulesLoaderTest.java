@@ -203,7 +203,7 @@ class RulesLoaderTest {
                 Arguments.of("bad tag entry", "- rule: r\n  match: {tags: [\"a,,b\"]}\n  actions: [{action: a, actionner: custom:log}]",
                         "rule 'r': match.tags[0]: 'a,,b' has an empty tag"),
                 Arguments.of("bad field term", "- rule: r\n  match: {output_fields: [\"k8s.ns.name:prod\"]}\n  actions: [{action: a, actionner: custom:log}]",
-                        "rule 'r': match.output_fields[0]: 'k8s.ns.name:prod' is not a key=value or key!=value term"),
+                        "rule 'r': match.output_fields[0]: 'k8s.ns.name:prod' is not a term: expected key=value"),
                 Arguments.of("empty field key", "- rule: r\n  match: {output_fields: [\"=x\"]}\n  actions: [{action: a, actionner: custom:log}]",
                         "rule 'r': match.output_fields[0]: '=x' has no field name before '='"),
                 Arguments.of("rules not a list", "- rule: r\n  match: {rules: Terminal shell}\n  actions: [{action: a, actionner: custom:log}]",

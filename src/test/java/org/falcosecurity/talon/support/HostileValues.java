@@ -99,7 +99,7 @@ public final class HostileValues {
         List<org.falcosecurity.talon.contract.ActionResult> results = postAll(talon);
         String index = indexPrefix + java.time.format.DateTimeFormatter.ofPattern(datePattern)
                 .withZone(java.time.ZoneOffset.UTC).format(results.get(0).getTime());
-        JsonNode hits = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+        JsonNode hits = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).until(() -> {
             refresh.refresh();
             return JSON.readTree(get.get("/" + index + "/_search?size=100&q=rule:Hostile")).path("hits");
         }, h -> h.path("total").path("value").asInt() == results.size());

@@ -40,6 +40,23 @@ public final class KafkaBroker implements AutoCloseable {
         this.port = port;
     }
 
+    private static KafkaBroker shared;
+
+    /**
+     * The broker of this test JVM, for classes that keep to their own topics and consumer groups and never stop it:
+     * started on first use, stopped when the JVM exits (surefire runs classes one after another in each JVM, and
+     * several JVMs side by side, each with its own broker). A class that takes the broker down has its own
+     * ({@link #start()}).
+     */
+    public static synchronized KafkaBroker shared() throws Exception {
+        if (shared == null) {
+            KafkaBroker broker = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-broker-stop"));
+            shared = broker;
+        }
+        return shared;
+    }
+
     public static KafkaBroker start() throws Exception {
         if (!Files.isDirectory(LIB)) {
             throw new IllegalStateException("target/kafka-node/lib is missing: run the tests through Maven"
@@ -174,12 +191,21 @@ public final class KafkaBroker implements AutoCloseable {
         return cmd;
     }
 
-    /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what kafka-storage random-uuid prints). */
+    /**
+     * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what kafka-storage random-uuid prints),
+     * never starting with '-': kafka-storage would take such an id for an option and fail ("--cluster-id: expected
+     * one argument"), one start in 64. Kafka's own Uuid.randomUuid() draws again in that case too.
+     */
     private static String clusterId() {
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
-        b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+        while (true) {
+            UUID u = UUID.randomUUID();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
+            b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     @Override

@@ -12,8 +12,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import org.apache.camel.Message;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Checks;
 import org.falcosecurity.talon.catalog.ParamSpec;
@@ -56,13 +61,15 @@ public final class EgressIsolation {
                     .describedAs("The same as allow_cidr (the original name); both lists are merged"))
             .param(ParamSpec.of("allow_namespaces", ParamSpec.Type.STRING_LIST).withCheck(Checks.NAMESPACES)
                     .describedAs("Namespaces whose pods are still reachable"))
+            .reversible()
             .permissions("networkpolicy", concat(GET_POD,
                     Permission.of("apps", "replicasets", "the pod's workload and its selector", "get"),
                     Permission.of("apps", "statefulsets", "the pod's workload and its selector", "get"),
                     Permission.of("apps", "daemonsets", "the pod's workload and its selector", "get"),
                     Permission.of("apps", "deployments", "the pod's workload and its selector", "get"),
-                    Permission.of("networking.k8s.io", "networkpolicies", "falco-talon-<workload>", "get", "create",
-                            "patch")))
+                    Permission.of("networking.k8s.io", "networkpolicies", "falco-talon-<workload>; with a ttl, list"
+                            + " the pending reverts and delete the policy", "get", "list", "create", "patch",
+                            "delete")))
             .example("""
                     - action: Disable outbound connections
                       actionner: kubernetes:networkpolicy
@@ -80,14 +87,23 @@ public final class EgressIsolation {
     private static final Set<String> POD_SPECIFIC_LABELS = Set.of("pod-template-hash", "controller-revision-hash",
             "statefulset.kubernetes.io/pod-name", "pod-template-generation", "apps.kubernetes.io/pod-index");
 
-    private final ClusterAccess cluster;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    public EgressIsolation(ClusterAccess cluster) {
+    private final ClusterAccess cluster;
+    private final Reverts reverts;
+
+    public EgressIsolation(ClusterAccess cluster, Reverts reverts) {
         this.cluster = cluster;
+        this.reverts = reverts;
     }
 
+    /**
+     * Creates or updates the policy; with a ttl, the policy records that it is to be deleted when the ttl ends (the
+     * latest ttl of the actions that set it), and an action without ttl makes it permanent.
+     */
     public Outcome isolate(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                           @Header("TalonParameters") Map<String, Object> params) {
+                           @Header("TalonParameters") Map<String, Object> params, Message message) {
+        PendingReverts.Request ttl = PendingReverts.Request.of(message);
         KubernetesClient client = cluster.client();
         String ns = pod.getMetadata().getNamespace();
         Workloads.Workload w = Workloads.topLevel(client, pod);
@@ -106,10 +122,18 @@ public final class EgressIsolation {
         Resource<NetworkPolicy> r = client.network().v1().networkPolicies().inNamespace(ns).withName(name);
         NetworkPolicy existing = r.get();
         String verb;
+        PendingReverts.Entry revert = ttl == null ? null : ttl.entry(PendingReverts.DELETE_POLICY, Map.of(),
+                Map.of());
         if (existing == null) {
-            r.create(new NetworkPolicyBuilder()
+            NetworkPolicy created = new NetworkPolicyBuilder()
                     .withNewMetadata().withName(name).withNamespace(ns).addToLabels(MANAGED_BY, TALON).endMetadata()
-                    .withSpec(spec).build());
+                    .withSpec(spec).build();
+            if (revert != null) {
+                created.getMetadata().setAnnotations(new LinkedHashMap<>(Map.of(PendingReverts.KEY,
+                        PendingReverts.write(List.of(revert)))));
+                created.getMetadata().getLabels().put(PendingReverts.KEY, PendingReverts.PENDING);
+            }
+            r.create(created);
             verb = "created";
         } else {
             Map<String, String> labels = existing.getMetadata().getLabels();
@@ -117,17 +141,31 @@ public final class EgressIsolation {
                 throw ActionStop.failure("NetworkPolicy " + ns + "/" + name + " exists and is not managed by Falco"
                         + " Talon (no label " + MANAGED_BY + "=" + TALON + "): not changing it");
             }
-            if (spec.equals(existing.getSpec())) {
+            List<PendingReverts.Entry> pending = PendingReverts.read(existing);
+            boolean revertsChange = revert != null || pending.stream()
+                    .anyMatch(e -> PendingReverts.DELETE_POLICY.equals(e.kind()));
+            if (spec.equals(existing.getSpec()) && !revertsChange) {
                 verb = "already in place";
             } else {
-                r.edit(p -> new NetworkPolicyBuilder(p).withSpec(spec).build());
-                verb = "updated";
+                ArrayNode ops = JSON.createArrayNode();
+                if (!spec.equals(existing.getSpec())) {
+                    ops.addObject().put("op", "replace").put("path", "/spec").set("value", JSON.valueToTree(spec));
+                }
+                PendingReverts.patchOps(ops, existing, PendingReverts.addWhole(pending, PendingReverts.DELETE_POLICY,
+                        revert));
+                r.patch(PatchContext.of(PatchType.JSON), ops.toString());
+                verb = spec.equals(existing.getSpec()) ? "already in place" : "updated";
             }
         }
         Map<String, String> objects = KubernetesTarget.objects(pod);
         objects.put("networkpolicy", name);
+        String until = "";
+        if (revert != null) {
+            reverts.scheduleAt(revert.expiry());
+            until = "; deleted at " + revert.expires();
+        }
         return new Outcome("NetworkPolicy " + ns + "/" + name + " " + verb + ": egress of " + workload
-                + " denied except to " + describeAllowed(spec), objects);
+                + " denied except to " + describeAllowed(spec) + until, objects);
     }
 
     static NetworkPolicySpec spec(LabelSelector selector, Map<String, Object> params) {

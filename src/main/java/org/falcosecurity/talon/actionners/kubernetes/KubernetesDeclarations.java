@@ -40,6 +40,10 @@ final class KubernetesDeclarations {
     static final List<Permission> NODES = Permission.of("", "nodes", "read and patch the pod's node", "get",
             "patch");
 
+    /** A reversible actionner with a ttl lists the objects holding pending reverts (label falco-talon/revert). */
+    static final List<Permission> REVERT_NODES = Permission.of("", "nodes", "with a ttl, list the pending reverts",
+            "list");
+
     private KubernetesDeclarations() {
     }
 

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import org.apache.camel.Message;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Checks;
 import org.falcosecurity.talon.catalog.ParamSpec;
@@ -21,6 +22,7 @@ import org.falcosecurity.talon.kubernetes.ProtectedObjects;
 import org.falcosecurity.talon.contract.TalonHeaders;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,7 +40,8 @@ import static org.falcosecurity.talon.actionners.kubernetes.KubernetesDeclaratio
 public final class MetadataPatcher {
 
     private static final List<Permission> PATCH = concat(
-            Permission.of("", "pods", "read, then patch the pod", "get", "patch"), NODES);
+            Permission.of("", "pods", "read, then patch the pod; with a ttl, list the pending reverts", "get",
+                    "list", "patch"), NODES, REVERT_NODES);
 
     /** {@code kubernetes:label}. */
     public static final ActionnerSpec LABEL = labels("kubernetes:label", "Add, change or remove labels of the pod"
@@ -54,6 +57,7 @@ public final class MetadataPatcher {
                     .withCheck(Checks.metadataMap("annotations", false))
                     .describedAs("Annotations to set; an empty value removes the annotation"))
             .param(LEVEL)
+            .reversible()
             .permissions("label", PATCH)
             .example("""
                     - action: Note why the node is suspect
@@ -74,6 +78,7 @@ public final class MetadataPatcher {
                         .describedAs("Labels to set; an empty value removes the label (keys and values must be valid"
                                 + " Kubernetes labels)"))
                 .param(LEVEL)
+                .reversible()
                 .permissions("label", PATCH)
                 .example("""
                         - action: Label the pod as suspicious
@@ -90,25 +95,33 @@ public final class MetadataPatcher {
 
     private final ClusterAccess cluster;
     private final ProtectedObjects protectedObjects;
+    private final Reverts reverts;
 
-    public MetadataPatcher(ClusterAccess cluster, ProtectedObjects protectedObjects) {
+    public MetadataPatcher(ClusterAccess cluster, ProtectedObjects protectedObjects, Reverts reverts) {
         this.cluster = cluster;
         this.protectedObjects = protectedObjects;
+        this.reverts = reverts;
     }
 
     public Outcome labels(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                          @Header("TalonParameters") Map<String, Object> params,
-                          @Header(TalonHeaders.ACTIONNER) String actionner) {
-        return patch(pod, params, "labels", actionner);
+                          @Header("TalonParameters") Map<String, Object> params, Message message) {
+        return patch(pod, params, "labels", message.getHeader(TalonHeaders.ACTIONNER, String.class),
+                PendingReverts.Request.of(message));
     }
 
     public Outcome annotations(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
-                               @Header("TalonParameters") Map<String, Object> params,
-                               @Header(TalonHeaders.ACTIONNER) String actionner) {
-        return patch(pod, params, "annotations", actionner);
+                               @Header("TalonParameters") Map<String, Object> params, Message message) {
+        return patch(pod, params, "annotations", message.getHeader(TalonHeaders.ACTIONNER, String.class),
+                PendingReverts.Request.of(message));
     }
 
-    private Outcome patch(Pod pod, Map<String, Object> params, String field, String actionner) {
+    /**
+     * Sets the wanted keys (a protected node is refused first); with a ttl ({@code ttl}), the same patch records on
+     * the object what to restore and when (PendingReverts), and an action without ttl that changes a pending key
+     * makes that change permanent.
+     */
+    private Outcome patch(Pod pod, Map<String, Object> params, String field, String actionner,
+                          PendingReverts.Request ttl) {
         KubernetesClient client = cluster.client();
         boolean onNode = "node".equals(params.get("level"));
         Map<String, String> objects = KubernetesTarget.objects(pod);
@@ -125,6 +138,14 @@ public final class MetadataPatcher {
                 : target.getMetadata().getAnnotations();
         @SuppressWarnings("unchecked")
         Plan plan = plan(field, current, (Map<String, Object>) params.get(field));
+        List<PendingReverts.Entry> pending = PendingReverts.read(target);
+        boolean touchesPending = pending.stream().anyMatch(e -> field.equals(e.kind())
+                && e.set().keySet().stream().anyMatch(plan.old()::containsKey));
+        PendingReverts.Entry revert = null;
+        if (!plan.old().isEmpty() && (ttl != null || touchesPending)) {
+            revert = ttl == null ? null : ttl.entry(field, plan.newValues(), Map.of());
+            PendingReverts.patchOps(plan.ops(), target, PendingReverts.addKeys(pending, field, revert, plan.old()));
+        }
         if (!plan.ops().isEmpty()) {
             String body = plan.ops().toString();
             PatchContext json = PatchContext.of(PatchType.JSON);
@@ -149,11 +170,19 @@ public final class MetadataPatcher {
             out.append(" already as wanted: ").append(String.join(", ", unchanged)).append(';');
         }
         out.setLength(out.length() - 1);
+        if (revert != null) {
+            out.append("; reverted at ").append(revert.expires());
+            reverts.scheduleAt(revert.expiry());
+        }
         return new Outcome(out.toString(), objects);
     }
 
-    /** The JSON Patch operations, and what they set, remove or leave alone (for the output). */
-    record Plan(ArrayNode ops, List<String> set, List<String> removed, List<String> unchanged) {
+    /**
+     * The JSON Patch operations, and what they set, remove or leave alone (for the output); for the keys they
+     * change, the values before ({@code old}, null: absent) and after ({@code newValues}, null: removed).
+     */
+    record Plan(ArrayNode ops, List<String> set, List<String> removed, List<String> unchanged,
+                Map<String, String> old, Map<String, String> newValues) {
     }
 
     /**
@@ -165,6 +194,8 @@ public final class MetadataPatcher {
         List<String> set = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
+        Map<String, String> old = new LinkedHashMap<>();
+        Map<String, String> newValues = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : new TreeMap<>(wanted).entrySet()) {
             String key = e.getKey();
             String value = e.getValue() == null ? "" : String.valueOf(e.getValue());
@@ -176,19 +207,23 @@ public final class MetadataPatcher {
                 } else {
                     ops.addObject().put("op", "remove").put("path", path);
                     removed.add(key);
+                    old.put(key, now);
+                    newValues.put(key, null);
                 }
             } else if (value.equals(now)) {
                 unchanged.add(key + "=" + value);
             } else {
-                if (current == null && set.isEmpty()) {
-                    // a real API server cannot add below a missing object
+                if ((current == null || current.isEmpty()) && set.isEmpty()) {
+                    // a real API server cannot add below a missing object (fabric8 shows a missing map as empty)
                     ops.addObject().put("op", "add").put("path", "/metadata/" + field).putObject("value");
                 }
                 ops.addObject().put("op", "add").put("path", path).put("value", value);
                 set.add(key + "=" + value);
+                old.put(key, now);
+                newValues.put(key, value);
             }
         }
-        return new Plan(ops, set, removed, unchanged);
+        return new Plan(ops, set, removed, unchanged, old, newValues);
     }
 
     /** JSON Pointer escaping of one key (RFC 6901): {@code ~} then {@code /}. */

@@ -9,6 +9,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import org.apache.camel.Message;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Checks;
 import org.falcosecurity.talon.catalog.ParamSpec;
@@ -48,7 +51,8 @@ public final class NodeActions {
     public static final ActionnerSpec CORDON = ActionnerSpec.builder("kubernetes:cordon")
             .description("Mark the pod's node unschedulable")
             .requiredFields(POD_FIELDS)
-            .permissions("node", concat(GET_POD, NODES))
+            .reversible()
+            .permissions("node", concat(GET_POD, NODES, REVERT_NODES))
             .example("""
                     - action: Cordon the node
                       actionner: kubernetes:cordon
@@ -82,24 +86,60 @@ public final class NodeActions {
 
     static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final ClusterAccess cluster;
     private final Duration pollInterval;
     private final ProtectedObjects protectedObjects;
+    private final Reverts reverts;
 
-    public NodeActions(ClusterAccess cluster, Duration pollInterval, ProtectedObjects protectedObjects) {
+    public NodeActions(ClusterAccess cluster, Duration pollInterval, ProtectedObjects protectedObjects,
+                       Reverts reverts) {
         this.cluster = cluster;
         this.pollInterval = pollInterval;
         this.protectedObjects = protectedObjects;
+        this.reverts = reverts;
     }
 
-    public Outcome cordon(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod) {
+    /**
+     * Cordons the node. With a ttl, the same patch records that the node is to be uncordoned when it ends — unless
+     * the node was unschedulable before and not by a Talon action with a ttl (then nothing is Talon's to undo); an
+     * action without ttl makes a pending uncordon permanent.
+     */
+    public Outcome cordon(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod, Message message) {
         KubernetesClient client = cluster.client();
         Node node = KubernetesTarget.node(client, pod);
         protectedObjects.check(CORDON.name(), node);
         String name = node.getMetadata().getName();
-        boolean changed = cordon(client, node);
-        return new Outcome("node " + name + (changed ? " cordoned (unschedulable)" : " already unschedulable"),
-                objects(pod, name));
+        PendingReverts.Request ttl = PendingReverts.Request.of(message);
+        List<PendingReverts.Entry> pending = PendingReverts.read(node);
+        boolean uncordonPending = pending.stream().anyMatch(e -> PendingReverts.UNCORDON.equals(e.kind()));
+        if (ttl == null && !uncordonPending) {
+            boolean changed = cordon(client, node);
+            return new Outcome("node " + name + (changed ? " cordoned (unschedulable)" : " already unschedulable"),
+                    objects(pod, name));
+        }
+        boolean already = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+        ArrayNode ops = JSON.createArrayNode();
+        if (!already) {
+            if (node.getSpec() == null) {
+                ops.addObject().put("op", "add").put("path", "/spec").putObject("value").put("unschedulable", true);
+            } else {
+                ops.addObject().put("op", "add").put("path", "/spec/unschedulable").put("value", true);
+            }
+        }
+        PendingReverts.Entry revert = ttl != null && (!already || uncordonPending)
+                ? ttl.entry(PendingReverts.UNCORDON, Map.of(), Map.of()) : null;
+        PendingReverts.patchOps(ops, node, PendingReverts.addWhole(pending, PendingReverts.UNCORDON, revert));
+        client.nodes().resource(node).patch(PatchContext.of(PatchType.JSON), ops.toString());
+        String out = "node " + name + (already ? " already unschedulable" : " cordoned (unschedulable)");
+        if (revert != null) {
+            reverts.scheduleAt(revert.expiry());
+            out += "; uncordoned at " + revert.expires();
+        } else if (ttl != null) {
+            out += "; not Talon's to uncordon (it was unschedulable before)";
+        }
+        return new Outcome(out, objects(pod, name));
     }
 
     public Outcome drain(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,

@@ -26,6 +26,8 @@ import java.util.Set;
  */
 final class RuleCompiler {
 
+    private static final java.time.Duration MIN_TTL = java.time.Duration.ofSeconds(1);
+
     private final Catalog catalog;
     private final RuleErrors errors;
 
@@ -128,9 +130,18 @@ final class RuleCompiler {
             errors.add(files, where, prefix + e.problem().field(), e.problem().message());
             return null;
         }
+        if (d.ttl != null && !spec.reversible()) {
+            errors.add(files, where, prefix + "ttl", d.actionner + " cannot be reverted: ttl is only for the"
+                    + " reversible actionners (" + String.join(", ", catalog.reversibleActionnerNames()) + ")");
+            return null;
+        }
+        if (d.ttl != null && d.ttl.compareTo(MIN_TTL) < 0) {
+            errors.add(files, where, prefix + "ttl", "must be at least 1s");
+            return null;
+        }
         boolean cont = d.continueFlag != null ? d.continueFlag : spec.defaultContinue();
         return new Action(d.name, d.actionner, cont, d.ignoreErrors != null && d.ignoreErrors,
-                Immutables.deepCopy(params), Immutables.deepCopy(run), d.description, output, contexts);
+                Immutables.deepCopy(params), Immutables.deepCopy(run), d.description, output, contexts, d.ttl);
     }
 
     /**

@@ -4,6 +4,7 @@ import org.falcosecurity.talon.rules.FieldTerm;
 import org.falcosecurity.talon.rules.PriorityCondition;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ final class RuleDrafts {
         String description;
         Boolean continueFlag;
         Boolean ignoreErrors;
+        Duration ttl;
         Map<String, Object> parameters;
         /** {@code output.target}, {@code output.parameters} (null when not set). */
         String outputTarget;
@@ -63,6 +65,9 @@ final class RuleDrafts {
             }
             if (later.ignoreErrors != null) {
                 ignoreErrors = later.ignoreErrors;
+            }
+            if (later.ttl != null) {
+                ttl = later.ttl;
             }
             if (later.parameters != null) {
                 parameters = parameters == null ? new LinkedHashMap<>(later.parameters)

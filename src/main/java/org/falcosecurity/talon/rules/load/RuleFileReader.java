@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.falcosecurity.talon.rules.Durations;
 import org.falcosecurity.talon.catalog.Suggestions;
 import org.falcosecurity.talon.rules.FieldTerm;
 import org.falcosecurity.talon.rules.PriorityCondition;
 import org.falcosecurity.talon.rules.load.RuleDrafts.ActionDraft;
 import org.falcosecurity.talon.rules.load.RuleDrafts.RuleDraft;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,13 +26,14 @@ import java.util.Set;
  */
 final class RuleFileReader {
 
-    private static final Set<String> ACTION_KEYS = Set.of("action", "actionner", "description", "continue",
-            "ignore_errors", "parameters", "output", "additional_contexts");
-    private static final Set<String> RULE_KEYS = Set.of("rule", "description", "match", "continue", "dry_run",
+    // package-private: the rule-file schema (schemas/rules.schema.json) is checked against them by a test
+    static final Set<String> ACTION_KEYS = Set.of("action", "actionner", "description", "continue",
+            "ignore_errors", "parameters", "output", "additional_contexts", "ttl");
+    static final Set<String> RULE_KEYS = Set.of("rule", "description", "match", "continue", "dry_run",
             "actions", "notifiers");
-    private static final Set<String> MATCH_KEYS = Set.of("rules", "priority", "tags", "output_fields", "source");
-    private static final Set<String> INLINE_ACTION_KEYS = ACTION_KEYS;
-    private static final Set<String> OUTPUT_KEYS = Set.of("target", "parameters");
+    static final Set<String> MATCH_KEYS = Set.of("rules", "priority", "tags", "output_fields", "source");
+    static final Set<String> INLINE_ACTION_KEYS = ACTION_KEYS;
+    static final Set<String> OUTPUT_KEYS = Set.of("target", "parameters");
 
     private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()).build();
@@ -122,6 +123,14 @@ final class RuleFileReader {
         d.actionner = actionner == null ? null : actionner.trim();
         d.continueFlag = values.bool(where, prefix + "continue", block.get("continue"));
         d.ignoreErrors = values.bool(where, prefix + "ignore_errors", block.get("ignore_errors"));
+        String ttl = values.text(where, prefix + "ttl", block.get("ttl"), "a duration such as '30m'");
+        if (ttl != null) {
+            try {
+                d.ttl = Durations.parse(ttl);
+            } catch (IllegalArgumentException e) {
+                values.error(where, prefix + "ttl", e.getMessage());
+            }
+        }
         d.parameters = parameters(where, prefix + "parameters", block.get("parameters"));
         d.description = description(where, prefix + "description", block.get("description"));
         readOutput(where, prefix, block.get("output"), d);
@@ -237,15 +246,13 @@ final class RuleFileReader {
     /** Each entry is terms separated by commas (all must hold); entries are alternatives. */
     private void readOutputFields(String where, List<String> fields, RuleDraft d) {
         for (int i = 0; i < fields.size(); i++) {
-            List<FieldTerm> entry = new ArrayList<>();
+            List<FieldTerm> entry = List.of();
             boolean ok = true;
-            for (String term : fields.get(i).split(",", -1)) {
-                try {
-                    entry.add(FieldTerm.parse(term));
-                } catch (IllegalArgumentException e) {
-                    values.error(where, "match.output_fields[" + i + "]", e.getMessage());
-                    ok = false;
-                }
+            try {
+                entry = FieldTerm.parseAll(fields.get(i));
+            } catch (IllegalArgumentException e) {
+                values.error(where, "match.output_fields[" + i + "]", e.getMessage());
+                ok = false;
             }
             if (ok) {
                 d.outputFields.add(entry);

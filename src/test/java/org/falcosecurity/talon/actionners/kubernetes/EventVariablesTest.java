@@ -33,17 +33,17 @@ class EventVariablesTest {
     }
 
     @Test
-    void theEventsContextGivesVariablesToo() {
+    void theEventsContextGivesVariablesToo() throws Exception {
         Event e = new Event("", "r", Priority.parse("Notice").orElseThrow(), "o", "o", "", "syscall", "worker-1",
                 List.of(), Map.of("fd.name", "/etc/shadow"), "", Map.of("node.hostname", "worker-1.example",
                 "falco-talon.rule", "not a shell name", "RULE", "cannot override"));
         Map<String, String> v = EventVariables.of(e);
         assertThat(v).containsEntry("FD_NAME", "/etc/shadow").containsEntry("NODE_HOSTNAME", "worker-1.example")
                 .containsEntry("RULE", "r").doesNotContainKey("FALCO-TALON_RULE");
-        // passed as data like the others
-        assertThat(EventVariables.argv("/bin/sh", "echo $NODE_HOSTNAME", e))
-                .containsExactly("/bin/sh", "-c", "export NODE_HOSTNAME=\"${1}\"; set --\necho $NODE_HOSTNAME",
-                        "falco-talon", "worker-1.example");
+        // passed as data like the others: the value is an argument, not part of the script, and the shell sees it
+        List<String> argv = EventVariables.argv("/bin/sh", "printf '%s|' \"$NODE_HOSTNAME\" \"$RULE\" \"$#\"", e);
+        assertThat(argv.get(argv.indexOf("-c") + 1)).doesNotContain("worker-1.example");
+        assertThat(run(argv)).isEqualTo("worker-1.example|r|0|");
     }
 
     @Test
@@ -54,13 +54,27 @@ class EventVariablesTest {
                 .containsEntry("SOURCE", "syscall").containsEntry("TAGS", "container,shell");
     }
 
+    /** Runs an argument vector with this machine's shell and returns what it printed. */
+    private static String run(List<String> argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
     @Test
-    void onlyTheMentionedVariablesArePassed() {
-        List<String> argv = EventVariables.argv("/bin/sh", "echo ${PROC_NAME} $RULE $PATH",
-                event(Map.of("proc.name", "sh", "proc.cmdline", "secret stuff")));
-        assertThat(argv).containsExactly("/bin/sh", "-c",
-                "export PROC_NAME=\"${1}\" RULE=\"${2}\"; set --\necho ${PROC_NAME} $RULE $PATH", "falco-talon", "sh",
-                "Terminal shell in container");
+    void onlyTheMentionedVariablesArePassed() throws Exception {
+        Event e = event(Map.of("proc.name", "sh", "proc.cmdline", "secret stuff"));
+        // PATH is mentioned but is no event variable: the shell's own; PROC_CMDLINE is not mentioned
+        List<String> argv = EventVariables.argv("/bin/sh",
+                "printf '%s|' ${PROC_NAME} \"$RULE\" \"$PATH\"; echo; env", e);
+        assertThat(argv).noneMatch(a -> a.contains("secret stuff"));
+        String out = run(argv);
+        String[] lines = out.split("\n", 2);
+        assertThat(lines[0]).isEqualTo("sh|Terminal shell in container|" + System.getenv("PATH") + "|");
+        List<String> env = lines[1].lines().toList();
+        assertThat(env).contains("PROC_NAME=sh", "RULE=Terminal shell in container")
+                .noneMatch(l -> l.startsWith("PROC_CMDLINE=")).noneMatch(l -> l.contains("secret stuff"));
+        // a command that mentions no variable runs as it is, with nothing around it
         assertThat(EventVariables.argv("/bin/sh", "ps ax", event(Map.of()))).containsExactly("/bin/sh", "-c", "ps ax");
     }
 
