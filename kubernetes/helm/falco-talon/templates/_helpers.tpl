@@ -48,6 +48,28 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* The Secret holding the intake's token as a file (auth.*), or nothing. */}}
+{{- define "falco-talon.authSecretName" -}}
+{{- if and (not .Values.config.auth.token_file) (not (hasKey .Values.secrets.values "AUTH_TOKEN")) }}
+{{- if .Values.auth.existingSecret }}
+{{- .Values.auth.existingSecret }}
+{{- else if .Values.auth.create }}
+{{- printf "%s-auth" (include "falco-talon.fullname" .) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Where the token is: "secret-name key" (the auth Secret, or AUTH_TOKEN of the secrets Secret), or nothing. */}}
+{{- define "falco-talon.tokenRef" -}}
+{{- with (include "falco-talon.authSecretName" .) }}
+{{- printf "%s %s" . $.Values.auth.secretKey }}
+{{- else }}
+{{- if hasKey .Values.secrets.values "AUTH_TOKEN" }}
+{{- printf "%s AUTH_TOKEN" (include "falco-talon.secretName" .) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* HTTPS when the intake has a keystore. */}}
 {{- define "falco-talon.scheme" -}}
 {{- if .Values.config.tls.keystore }}HTTPS{{ else }}HTTP{{ end }}
@@ -62,6 +84,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $files = append $files "/etc/falco-talon/rules-override.yaml" }}
 {{- end }}
 {{- $_ := set $config "rules_files" $files }}
+{{- end }}
+{{- with (include "falco-talon.authSecretName" .) }}
+{{- $_ := set $config.auth "token_file" (printf "/etc/falco-talon-auth/%s" $.Values.auth.secretKey) }}
 {{- end }}
 {{- range $key := list "token" }}
 {{- if index $config.auth $key }}

@@ -138,7 +138,9 @@ public final class AuditTrail implements ResultListener, AutoCloseable {
             return;
         }
         refusedHere.set(r);
-        offer(fromResult(AuditRecord.REFUSED, r, guard + ": " + r.getMessage()));
+        // the guard's reason is the result's output (the blast-radius guard also makes it the message)
+        String why = r.getOutput().isEmpty() ? r.getMessage() : r.getOutput();
+        offer(fromResult(AuditRecord.REFUSED, r, why.startsWith(guard + ":") ? why : guard + ": " + why));
     }
 
     @Override

@@ -187,6 +187,10 @@ final class ConfigBinder {
     private Object coerce(ConfigKey k, Object raw, String from) {
         switch (k.type()) {
             case STRING:
+                if (raw instanceof Boolean b && !b && k.name().equals("provenance")) {
+                    // YAML 1.1 reads an unquoted `provenance: off` as false
+                    return "off";
+                }
                 if (raw instanceof String || raw instanceof Number || raw instanceof Boolean) {
                     return String.valueOf(raw);
                 }

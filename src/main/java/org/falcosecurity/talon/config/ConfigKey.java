@@ -58,9 +58,15 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
             new ConfigKey("deduplication.max_entries", Type.INTEGER, 100000,
                     "Most event keys remembered for deduplication (memory bound)"),
             new ConfigKey("auth.token", Type.STRING, "",
-                    "Shared bearer token the intake requires (Authorization: Bearer <token>); empty: no auth"),
+                    "Shared token the intake requires (Authorization: Bearer <token>, or Basic auth with the token as the"
+                            + " password); empty: no auth (refused with a cluster, see auth.allow_unauthenticated)"),
             new ConfigKey("auth.token_file", Type.STRING, "",
-                    "File holding the bearer token (e.g. a mounted Secret); read at startup"),
+                    "File holding the intake's token (e.g. a mounted Secret); read at startup"),
+            new ConfigKey("auth.allow_unauthenticated", Type.BOOLEAN, false,
+                    "Let server start with a cluster configured and no token (an open intake: anyone who reaches"
+                            + " it can make Talon act)"),
+            new ConfigKey("auth.protect_metrics", Type.BOOLEAN, false,
+                    "/metrics requires the intake's token too (Authorization: Bearer <token>)"),
             new ConfigKey("tls.keystore", Type.STRING, "",
                     "PKCS12 keystore with the intake's certificate and key; set to serve HTTPS"),
             new ConfigKey("tls.keystore_password", Type.STRING, "", "Password of tls.keystore"),
@@ -99,6 +105,18 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
                     "How often replicas try to take or renew the Lease"),
             new ConfigKey("replicas.forward_timeout_ms", Type.INTEGER, 5000,
                     "How long a follower waits for the leader to take a forwarded event before it tries again"),
+            new ConfigKey("provenance", Type.STRING, "enforce",
+                    "Before acting on a pod, check the event could come from it (hostname = its node, container.id"
+                            + " = one of its containers): enforce (a mismatch is ignored), warn (logged, acted on) or"
+                            + " off"),
+            new ConfigKey("protected.namespaces", Type.LIST, List.of(),
+                    "Namespaces Talon never acts in, beside kube-system, kube-public, kube-node-lease and its own"),
+            new ConfigKey("protected.names", Type.LIST, List.of(),
+                    "Objects Talon never acts on: name (any namespace, nodes and cluster objects too) or"
+                            + " namespace/name"),
+            new ConfigKey("protected.labels", Type.LIST, List.of(),
+                    "Label selectors of objects Talon never acts on: key=value[,key=value...], key!=value, key"
+                            + " (an object matching any one is protected)"),
             new ConfigKey("audit.file", Type.STRING, "",
                     "JSON Lines file of the audit trail: one record per decision (docs/audit.md); empty: no file"),
             new ConfigKey("audit.max_file_bytes", Type.INTEGER, 10485760,

@@ -24,6 +24,9 @@ final class ConfigValidator {
     private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,198}[a-z0-9])?");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern IDENTITY = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+    /** An object name (RFC 1123 subdomain; ClusterRoles may hold ':'), optionally after a namespace and '/'. */
+    private static final Pattern PROTECTED_NAME = Pattern.compile(
+            "([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[A-Za-z0-9:._-]{1,253}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]+]");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
     private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]");
@@ -63,12 +66,17 @@ final class ConfigValidator {
         if (!s.auth().token().isEmpty() && !s.auth().tokenFile().isEmpty()) {
             add("auth", "set auth.token or auth.token_file, not both");
         }
+        if (s.auth().protectMetrics() && s.auth().token().isEmpty() && s.auth().tokenFile().isEmpty()) {
+            add("auth.protect_metrics", "needs auth.token or auth.token_file (/metrics takes the intake's token)");
+        }
         if (tls.keystore().isEmpty() && !"none".equals(tls.clientAuth())) {
             add("tls.client_auth", "needs tls.keystore (mutual TLS runs on HTTPS)");
         }
         if (!tls.keystore().isEmpty() && !"none".equals(tls.clientAuth()) && tls.truststore().isEmpty()) {
             add("tls.client_auth", "needs tls.truststore (the CAs of accepted client certificates)");
         }
+        oneOf("provenance", s.provenance(), List.of("enforce", "warn", "off"));
+        protection(s.protection());
         atLeast("audit.max_file_bytes", s.audit().maxFileBytes(), 1024);
         atLeast("audit.max_files", s.audit().maxFiles(), 0);
         atLeast("audit.queue_size", s.audit().queueSize(), 1);
@@ -134,7 +142,27 @@ final class ConfigValidator {
         }
     }
 
-    /** The settings of upstream's OpenTelemetry, AWS, GCP and MinIO features (the last three used by their issues). */
+    private void protection(Settings.Protection p) {
+        for (String ns : p.namespaces()) {
+            if (!DNS_LABEL.matcher(ns).matches()) {
+                add("protected.namespaces", "'" + ns + "' is not a namespace name (lower-case letters, digits and"
+                        + " '-', at most 63)");
+            }
+        }
+        for (String n : p.names()) {
+            if (!PROTECTED_NAME.matcher(n).matches()) {
+                add("protected.names", "expected name or namespace/name, got '" + n + "'");
+            }
+        }
+        for (String l : p.labels()) {
+            String problem = LabelSelector.problem(l);
+            if (problem != null) {
+                add("protected.labels", problem);
+            }
+        }
+    }
+
+    /** The settings of upstream's OpenTelemetry, AWS, GCP and MinIO features: checked now, used by their issues. */
     private void upstreamFeatures(Settings s) {
         Settings.Otel o = s.otel();
         if (o.collectorPort() < 1 || o.collectorPort() > 65535) {

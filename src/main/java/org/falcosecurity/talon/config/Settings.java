@@ -1,5 +1,7 @@
 package org.falcosecurity.talon.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.List;
 
 /**
@@ -27,6 +29,8 @@ public record Settings(
         Tls tls,
         BlastRadius blastRadius,
         Replicas replicas,
+        String provenance,
+        @JsonProperty("protected") Protection protection,
         Audit audit,
         Reverts reverts,
         Kafka kafka,
@@ -38,7 +42,11 @@ public record Settings(
     public record Deduplication(boolean leaderElection, int timeWindowSeconds, String key, int maxEntries) {
     }
 
-    public record Auth(String token, String tokenFile) {
+    public record Auth(String token, String tokenFile, boolean allowUnauthenticated, boolean protectMetrics) {
+    }
+
+    /** {@code protected.*}: what Talon never acts on, beside what it always protects. */
+    public record Protection(List<String> namespaces, List<String> names, List<String> labels) {
     }
 
     public record Tls(String keystore, String keystorePassword, String truststore, String truststorePassword,

@@ -144,6 +144,19 @@ public final class TalonConfig {
         return settings.replicas();
     }
 
+    public Settings.Auth auth() {
+        return settings.auth();
+    }
+
+    /** {@code provenance}: enforce, warn or off. */
+    public String provenance() {
+        return settings.provenance();
+    }
+
+    public Settings.Protection protection() {
+        return settings.protection();
+    }
+
     public Settings.Audit audit() {
         return settings.audit();
     }

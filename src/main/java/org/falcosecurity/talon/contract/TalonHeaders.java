@@ -52,6 +52,8 @@ public final class TalonHeaders {
     public static final String MESSAGE = "TalonMessage";
     /** Objects the action touched, added to the defaults (pod, namespace); an empty value removes a default. */
     public static final String OBJECTS = "TalonObjects";
+    /** The guard that refused the action (set from {@link ActionStop#getGuard}); the audit trail records it. */
+    public static final String REFUSED_BY = "TalonRefusedBy";
 
     /**
      * The artifact an actionner collected (a {@link Artifact}: a spool file, its name, size and SHA-256); when the

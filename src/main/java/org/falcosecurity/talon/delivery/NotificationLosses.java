@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -22,6 +23,10 @@ import java.nio.file.StandardOpenOption;
  * and a notification that exhausted its retries or found its queue full is logged, counted and, when configured,
  * appended to a dead-letter file as a JSON line. Every outcome is counted in
  * {@code notifications{notifier,status=sent|failed|dropped}}.
+ *
+ * <p>The dead-letter file rotates: a line that would take it past {@code talon.notifier.dead-letter-max-bytes} first
+ * renames it to {@code <file>.1} (and {@code .1} to {@code .2}, ...), keeping {@code dead-letter-max-files} rotated
+ * files; the oldest is deleted. Its disk use is bounded by about {@code (max-files + 1) × max-bytes}.
  */
 public class NotificationLosses implements Processor {
 
@@ -29,11 +34,21 @@ public class NotificationLosses implements Processor {
 
     private final TalonCounters counters;
     private final Path deadLetterFile;
+    private final long maxBytes;
+    private final int maxFiles;
     private final Tracing tracing;
 
-    public NotificationLosses(TalonCounters counters, Path deadLetterFile, Tracing tracing) {
+    /**
+     * @param deadLetterFile where lost notifications go, or {@code null}: log and count only
+     * @param maxBytes       the size past which the file rotates
+     * @param maxFiles       rotated files kept ({@code <file>.1} ... {@code <file>.<maxFiles>})
+     */
+    public NotificationLosses(TalonCounters counters, Path deadLetterFile, long maxBytes, int maxFiles,
+                              Tracing tracing) {
         this.counters = counters;
         this.deadLetterFile = deadLetterFile;
+        this.maxBytes = maxBytes;
+        this.maxFiles = maxFiles;
         this.tracing = tracing;
     }
 
@@ -84,6 +99,26 @@ public class NotificationLosses implements Processor {
         writeDeadLetter(exchange, notifier, "queue_full");
     }
 
+    /** {@code file} → {@code file.1} → ... → {@code file.<maxFiles>}, which is dropped. */
+    private void rotate() throws IOException {
+        counters.increment("dead_letter_rotations");
+        Files.deleteIfExists(rotated(maxFiles));
+        for (int i = maxFiles - 1; i >= 1; i--) {
+            if (Files.exists(rotated(i))) {
+                Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        if (maxFiles >= 1) {
+            Files.move(deadLetterFile, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            Files.delete(deadLetterFile);
+        }
+    }
+
+    private Path rotated(int i) {
+        return deadLetterFile.resolveSibling(deadLetterFile.getFileName() + "." + i);
+    }
+
     private static String notifier(Exchange exchange) {
         return exchange.getProperty(TalonHeaders.NOTIFIER, "?", String.class);
     }
@@ -104,9 +139,12 @@ public class NotificationLosses implements Processor {
         Object body = exchange.getMessage().getBody();
         String json = body instanceof ActionResult r ? r.getJson() : "null";
         String line = "{\"notifier\":\"" + notifier + "\",\"reason\":\"" + reason + "\",\"result\":" + json + "}\n";
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
         try {
-            Files.writeString(deadLetterFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            if (Files.exists(deadLetterFile) && Files.size(deadLetterFile) + bytes.length > maxBytes) {
+                rotate();
+            }
+            Files.write(deadLetterFile, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             LOG.error("cannot write the dead-letter file {}: {}", deadLetterFile, e.getMessage());
         }

@@ -114,6 +114,11 @@ public class ActionRouter {
             Step done = st.awaiting;
             st.awaiting = null;
             ActionResult result = ActionResults.collect(exchange, done, event);
+            String refusedBy = exchange.getMessage().getHeader(TalonHeaders.REFUSED_BY, "", String.class);
+            if (audit != null && !refusedBy.isEmpty() && ActionResult.IGNORED.equals(result.getStatus())) {
+                // event provenance or a protected object (KubernetesTarget and the actionners' checks)
+                audit.refused(result, refusedBy);
+            }
             if (ActionResult.FAILURE.equals(result.getStatus()) && !done.action().ignoreErrors()) {
                 st.abortedRules.add(done.ruleIndex());
             }

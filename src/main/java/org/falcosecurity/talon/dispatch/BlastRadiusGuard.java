@@ -1,10 +1,12 @@
 package org.falcosecurity.talon.dispatch;
 
+import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.rules.Event;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,14 +21,19 @@ import java.util.regex.Pattern;
  * <p>The workload is derived from the pod name without a Kubernetes call: {@code <ns>/<name>-<hash>-<id>} (a
  * Deployment's pod) counts as {@code <ns>/<name>}, {@code <name>-<id>} (DaemonSet, Job) and {@code <name>-<n>}
  * (StatefulSet) as {@code <ns>/<name>}; a pod whose name matches none of these counts on its own.
+ *
+ * <p>The per-workload map is keyed by names the sender chooses: it holds at most {@value #MAX_TRACKED} workloads
+ * (and as many rules). A workload is only tracked once an action on it was allowed; when the map is full, windows
+ * that emptied are dropped first, then the least recently used workload, counted in
+ * {@code falco_talon_tracking_evicted_total{map="blast_radius_workload"}} (with the default limits, the window's total
+ * {@code max_actions} is reached long before).
  */
 public class BlastRadiusGuard implements BlastRadius {
 
     private static final Pattern DEPLOYMENT_POD = Pattern.compile("^(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}$");
     private static final Pattern SUFFIXED_POD = Pattern.compile("^(.+)-([a-z0-9]{5}|\\d+)$");
 
-    /** Beyond this many tracked rules or workloads, empty windows are swept (bounds memory). */
-    /** At most this many rules and workloads are tracked (a replica or the shared counters). */
+    /** Most rules, and most workloads, tracked at once (a hard bound on memory; a replica or the shared counters). */
     public static final int MAX_TRACKED = 10_000;
 
     private final long windowNanos;
@@ -35,12 +42,15 @@ public class BlastRadiusGuard implements BlastRadius {
     private final int maxPerWorkload;
     private final Set<String> guarded;
     private final LongSupplier clock;
+    private final TalonCounters counters;
     private final Deque<Long> total = new ArrayDeque<>();
-    private final Map<String, Deque<Long>> perRule = new HashMap<>();
-    private final Map<String, Deque<Long>> perWorkload = new HashMap<>();
+    /** Access-ordered: the eldest entry is the least recently used. */
+    private final LinkedHashMap<String, Deque<Long>> perRule = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<String, Deque<Long>> perWorkload = new LinkedHashMap<>(16, 0.75f, true);
 
     public BlastRadiusGuard(int windowSeconds, int maxTotal, int maxPerRule, int maxPerWorkload,
-                            List<String> guardedActionners, LongSupplier clock) {
+                            List<String> guardedActionners, LongSupplier clock, TalonCounters counters) {
+        this.counters = counters;
         this.windowNanos = windowSeconds * 1_000_000_000L;
         this.maxTotal = maxTotal;
         this.maxPerRule = maxPerRule;
@@ -66,8 +76,8 @@ public class BlastRadiusGuard implements BlastRadius {
         }
         long now = clock.getAsLong();
         String workload = workload(event);
-        Deque<Long> byRule = perRule.computeIfAbsent(rule, k -> new ArrayDeque<>());
-        Deque<Long> byWorkload = workload == null ? null : perWorkload.computeIfAbsent(workload, k -> new ArrayDeque<>());
+        Deque<Long> byRule = perRule.getOrDefault(rule, new ArrayDeque<>());
+        Deque<Long> byWorkload = workload == null ? null : perWorkload.getOrDefault(workload, new ArrayDeque<>());
         prune(total, now);
         prune(byRule, now);
         if (byWorkload != null) {
@@ -87,20 +97,36 @@ public class BlastRadiusGuard implements BlastRadius {
         }
         total.addLast(now);
         byRule.addLast(now);
+        track(perRule, rule, byRule, now, "blast_radius_rule");
         if (byWorkload != null) {
             byWorkload.addLast(now);
-        }
-        if (perWorkload.size() > MAX_TRACKED || perRule.size() > MAX_TRACKED) {
-            perWorkload.values().removeIf(d -> {
-                prune(d, now);
-                return d.isEmpty();
-            });
-            perRule.values().removeIf(d -> {
-                prune(d, now);
-                return d.isEmpty();
-            });
+            track(perWorkload, workload, byWorkload, now, "blast_radius_workload");
         }
         return null;
+    }
+
+    /** Keeps {@code times} under {@code key}, within {@link #MAX_TRACKED} entries. */
+    private void track(LinkedHashMap<String, Deque<Long>> map, String key, Deque<Long> times, long now, String name) {
+        if (map.put(key, times) != null || map.size() <= MAX_TRACKED) {
+            return;
+        }
+        map.values().removeIf(d -> {
+            prune(d, now);
+            return d.isEmpty();
+        });
+        Iterator<String> eldest = map.keySet().iterator();
+        while (map.size() > MAX_TRACKED && eldest.hasNext()) {
+            eldest.next();
+            eldest.remove();
+            if (counters != null) {
+                counters.increment("tracking_evicted", "map", name);
+            }
+        }
+    }
+
+    /** Rules and workloads tracked (for tests: bounded). */
+    public synchronized int tracked() {
+        return perRule.size() + perWorkload.size();
     }
 
     private void prune(Deque<Long> times, long now) {

@@ -8,6 +8,10 @@ import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.rules.Event;
 
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -18,8 +22,10 @@ import java.util.function.LongSupplier;
  * Suppresses identical events inside a time window, for the {@code idempotentConsumer} of the process route.
  *
  * <p>The key is the Falco rule plus either the output without its time prefix ({@code deduplication.key: output},
- * the default) or the namespace, pod and container id ({@code pod}). Keys live at most the window; at most
- * {@code max_entries} are kept (the oldest are forgotten first), so memory stays bounded under any load.
+ * the default) or the namespace, pod and container id ({@code pod}). What is stored is not that text (up to
+ * {@code max_body_bytes} of it, chosen by the sender) but its SHA-256 digest: 44 characters whatever the event. Keys
+ * live at most the window; at most {@code max_entries} are kept (the oldest are forgotten first, counted in
+ * {@code falco_talon_tracking_evicted_total{map="deduplication"}}), so memory stays bounded by bytes under any load.
  * Events of one pod always go to the same worker (and, in Kafka mode, the same partition), so the window holds
  * without any shared store.
  */
@@ -42,14 +48,23 @@ public class EventDeduplicator extends ServiceSupport implements IdempotentRepos
         this.clock = clock;
     }
 
-    /** The deduplication key of the exchange's event. */
+    /** The deduplication key of the exchange's event: a fixed-size digest of what makes events identical. */
     public String key(Exchange exchange) {
         Event e = exchange.getProperty(TalonHeaders.PROP_EVENT, Event.class);
         if (byPod) {
-            return e.rule() + '\u0000' + e.namespace() + '\u0000' + e.podName() + '\u0000'
-                    + e.field("container.id");
+            return digest(e.rule() + '\u0000' + e.namespace() + '\u0000' + e.podName() + '\u0000'
+                    + e.field("container.id"));
         }
-        return e.rule() + '\u0000' + e.outputText();
+        return digest(e.rule() + '\u0000' + e.outputText());
+    }
+
+    static String digest(String text) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
     }
 
     /** @return true when the key is new (the event is processed), false for a duplicate inside the window */
@@ -71,6 +86,7 @@ public class EventDeduplicator extends ServiceSupport implements IdempotentRepos
             Iterator<String> it = seen.keySet().iterator();
             it.next();
             it.remove();
+            counters.increment("tracking_evicted", "map", "deduplication");
         }
         return true;
     }

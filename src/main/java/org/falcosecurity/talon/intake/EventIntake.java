@@ -21,8 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 
 /**
@@ -46,13 +44,14 @@ public class EventIntake {
     private final RuleEngine engine;
     private final int workers;
     private final boolean printAllEvents;
-    private final byte[] expectedAuthorization;
+    private final IntakeToken token;
     private final TalonCounters counters;
     private final Tracing tracing;
     private AuditTrail audit;
 
     /**
-     * @param authToken the bearer token senders must present, or empty for an open intake
+     * @param authToken the token senders must present ({@link IntakeToken}: Bearer, or Basic with it as the password),
+     *                  or empty for an open intake
      */
     public EventIntake(RuleEngine engine, int workers, boolean printAllEvents, int maxBodyBytes, String authToken,
                        TalonCounters counters, Tracing tracing) {
@@ -60,8 +59,7 @@ public class EventIntake {
         this.engine = engine;
         this.workers = workers;
         this.printAllEvents = printAllEvents;
-        this.expectedAuthorization = authToken == null || authToken.isEmpty() ? null
-                : ("Bearer " + authToken).getBytes(StandardCharsets.UTF_8);
+        this.token = IntakeToken.of(authToken);
         this.counters = counters;
         this.tracing = tracing;
     }
@@ -113,12 +111,12 @@ public class EventIntake {
         }
         exchange.setProperty(PROP_RELAYED_BY, REPLICA_NAME.matcher(by).matches() ? by : "?");
         String trace = exchange.getMessage().getHeader(RELAYED_TRACE_ID, String.class);
-        return TraceIds.valid(trace) ? trace : null;
+        return TraceIds.acceptable(trace) ? trace : null;
     }
 
     /** Whether requests must carry the token (auth.token or auth.token_file is set). */
     public boolean requiresToken() {
-        return expectedAuthorization != null;
+        return token.required();
     }
 
     /** Checks the token of a request to another endpoint than the intake's (POST /undo); 401 when it is wrong. */
@@ -126,13 +124,9 @@ public class EventIntake {
         authenticate(exchange);
     }
 
-    /** Checks the bearer token in constant time; the answer never says more than "unauthorized". */
+    /** Checks the token in constant time; the answer never says more than "unauthorized". */
     private void authenticate(Exchange exchange) throws IntakeException {
-        if (expectedAuthorization == null) {
-            return;
-        }
-        String given = exchange.getMessage().getHeader("Authorization", "", String.class);
-        if (!MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
+        if (!token.accepts(exchange.getMessage().getHeader("Authorization", String.class))) {
             throw new IntakeException(401, "unauthorized", "unauthorized", null);
         }
     }

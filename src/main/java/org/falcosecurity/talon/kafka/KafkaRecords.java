@@ -10,6 +10,7 @@ import org.falcosecurity.talon.intake.EventIntake;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.rules.BadEventException;
 import org.falcosecurity.talon.rules.Event;
+import org.falcosecurity.talon.rules.TraceIds;
 import org.falcosecurity.talon.rules.EventParser;
 import org.falcosecurity.talon.rules.RuleEngine;
 import org.falcosecurity.talon.rules.TraceIds;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * The consumers' side of Kafka mode ({@code routes/kafka.camel.yaml}): turns a record into the exchange properties
@@ -42,7 +42,6 @@ public class KafkaRecords {
     static final String PROP_SKIPPED = "TalonKafkaSkipped";
 
     private static final Logger LOG = LoggerFactory.getLogger("falco-talon.kafka");
-    private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final EventParser parser;
     private final RuleEngine engine;
@@ -147,7 +146,7 @@ public class KafkaRecords {
 
     private static String traceId(Object header) {
         String s = text(header);
-        return s != null && TRACE_ID.matcher(s).matches() ? s : null;
+        return TraceIds.acceptable(s) ? s : null;
     }
 
     private static String text(Object header) {

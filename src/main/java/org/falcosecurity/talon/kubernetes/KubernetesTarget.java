@@ -3,15 +3,21 @@ package org.falcosecurity.talon.kubernetes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import org.falcosecurity.talon.contract.ActionStop;
+import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.rules.Event;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The first step of every pod actionner: Talon may act on a cluster, the event names a pod and its namespace, and
- * the pod exists. Routes keep the pod in the exchange property {@value #POD_PROPERTY}.
+ * The first step of every pod actionner: Talon may act on a cluster, the event names a pod and its namespace, the
+ * pod exists, the event could come from it ({@link EventProvenance}) and, for the actionners that change or remove
+ * things ({@code protect}), it is not a protected object ({@link ProtectedObjects}). Routes keep the pod in the
+ * exchange property {@value #POD_PROPERTY}.
  *
  * <p>The pod name comes from {@code k8s.pod.name}, else (Kubernetes audit events) {@code ka.target.pod.name} or
  * {@code ka.target.name}; the namespace from {@code k8s.ns.name}, else {@code ka.target.namespace}.
@@ -19,42 +25,61 @@ import java.util.Map;
 public final class KubernetesTarget {
 
     public static final String POD_PROPERTY = "TalonKubernetesPod";
+    /** Set by the route template from its {@code protect} parameter. */
+    public static final String PROTECT_PROPERTY = "TalonKubernetesProtect";
     public static final String POD_FIELDS = "k8s.pod.name (or ka.target.pod.name / ka.target.name)";
     public static final String NAMESPACE_FIELDS = "k8s.ns.name (or ka.target.namespace)";
     /** What Falco writes for a field it has no value for. */
     public static final String NOT_AVAILABLE = "<NA>";
 
     private final ClusterAccess cluster;
+    private final ProtectedObjects protectedObjects;
+    private final EventProvenance provenance;
 
-    public KubernetesTarget(ClusterAccess cluster) {
+    public KubernetesTarget(ClusterAccess cluster, ProtectedObjects protectedObjects, EventProvenance provenance) {
         this.cluster = cluster;
+        this.protectedObjects = protectedObjects;
+        this.provenance = provenance;
     }
 
-    /** The pod the event names; a failure when a field is missing or the pod does not exist. */
-    public Pod pod(Event event) {
+    /**
+     * The pod the event names; a failure when a field is missing or the pod does not exist; {@code ignored} when the
+     * event cannot come from it or ({@code protect}) it is protected.
+     */
+    public Pod pod(@Body Event event, @Header(TalonHeaders.ACTIONNER) String actionner,
+                   @ExchangeProperty(PROTECT_PROPERTY) boolean protect) {
         Pod p = find(event);
         if (p == null) {
             throw ActionStop.failure("pod " + podName(event) + " not found in namespace " + namespace(event));
         }
-        return p;
+        return checked(event, p, actionner, protect);
     }
 
-    /** The pod the event names; {@code ignored} when it no longer exists (it is already gone: nothing to do). */
-    public Pod podUnlessGone(Event event) {
+    /** Like {@link #pod}, and {@code ignored} when the pod no longer exists (it is already gone: nothing to do). */
+    public Pod podUnlessGone(@Body Event event, @Header(TalonHeaders.ACTIONNER) String actionner,
+                             @ExchangeProperty(PROTECT_PROPERTY) boolean protect) {
         Pod p = find(event);
         if (p == null) {
             throw ActionStop.ignored("pod " + namespace(event) + "/" + podName(event) + " not found: already gone");
         }
-        return p;
+        return checked(event, p, actionner, protect);
     }
 
     /**
-     * For actionners that find their target themselves ({@code kubernetes:delete}): only checks that a cluster is
-     * configured.
+     * For actionners that find their target themselves ({@code kubernetes:delete}, which checks the protected objects
+     * itself): only checks that a cluster is configured.
      */
-    public Pod none(Event event) {
+    public Pod none(@Body Event event) {
         cluster.client();
         return null;
+    }
+
+    private Pod checked(Event event, Pod pod, String actionner, boolean protect) {
+        provenance.check(event, pod);
+        if (protect) {
+            protectedObjects.check(actionner, pod);
+        }
+        return pod;
     }
 
     private Pod find(Event event) {

@@ -10,6 +10,7 @@ import org.apache.camel.Message;
 import org.falcosecurity.talon.catalog.NotifierSpec;
 import org.falcosecurity.talon.catalog.Permission;
 import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.contract.SafeText;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -56,8 +57,17 @@ public class KubernetesEventNotifier {
 
     public void prepare(Exchange exchange) {
         ActionResult r = exchange.getMessage().getBody(ActionResult.class);
-        String pod = r.getObjects().get("pod");
+        // namespace and pod may come from the event: only names Kubernetes could hold are used in the request's
+        // path and the Event's fields (a namespace that is not one: the Event goes to default, about no pod)
         String namespace = r.getObjects().getOrDefault("namespace", "default");
+        String pod = r.getObjects().get("pod");
+        if (!DNS_LABEL.matcher(namespace).matches()) {
+            namespace = "default";
+            pod = null;
+        }
+        if (pod != null && !DNS_SUBDOMAIN.matcher(pod).matches()) {
+            pod = null;
+        }
         Instant time = time(r);
         EventBuilder event = new EventBuilder()
                 .withEventTime(new io.fabric8.kubernetes.api.model.MicroTime(MICRO_TIME.format(time)))
@@ -88,6 +98,11 @@ public class KubernetesEventNotifier {
         return ref.build();
     }
 
+    private static final java.util.regex.Pattern DNS_LABEL =
+            java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final java.util.regex.Pattern DNS_SUBDOMAIN =
+            java.util.regex.Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
     /** {@code <pod>.<hex nanos>}, as the Kubernetes tools name Events; at most 253 characters. */
     static String name(String pod, Instant time) {
         String suffix = "." + Long.toHexString(time.getEpochSecond() * 1_000_000_000L + time.getNano())
@@ -96,14 +111,19 @@ public class KubernetesEventNotifier {
         return limit(base, 253 - suffix.length()) + suffix;
     }
 
-    /** The note: one {@code Label: value} line per field, cut to 1024 bytes of UTF-8 (the API server's limit). */
+    /**
+     * The note: one {@code Label: value} line per field, cut to 1024 bytes of UTF-8 (the API server's limit). Values
+     * are written on their line: their own CR, LF and other control characters are escaped ({@code \n}), so a value
+     * cannot add a line that looks like another field ({@code kubectl describe} shows the note as it is).
+     */
     static String note(ActionResult r) {
         StringBuilder sb = new StringBuilder();
         for (ResultFields.Field f : ResultFields.of(r)) {
             if (!sb.isEmpty()) {
                 sb.append('\n');
             }
-            sb.append(f.label()).append(": ").append(f.value());
+            sb.append(f.label()).append(": ");
+            SafeText.escapeControls(f.value(), sb);
         }
         return utf8Limit(sb.toString(), NOTE_LIMIT);
     }

@@ -80,9 +80,28 @@ public class LokiNotifier {
     }
 
     private static void label(ObjectNode labels, String name, String value) {
-        if (value != null && !value.isEmpty()) {
-            labels.put(name, value);
+        String v = labelValue(value);
+        if (!v.isEmpty()) {
+            labels.put(name, v);
         }
+    }
+
+    /** Longest label value sent, in UTF-8 bytes (Loki refuses a push whose values exceed its limit, 2048 by default). */
+    static final int LABEL_LIMIT = 1024;
+
+    /**
+     * A label value as Loki can index it: control characters (CR, LF, NUL, ESC, ...) and the Unicode line
+     * separators become {@code _}, and the value is cut to {@link #LABEL_LIMIT} bytes. Namespace and pod come from the
+     * event; the line itself keeps the whole result as JSON.
+     */
+    static String labelValue(String value) {
+        if (value == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(value.length());
+        value.codePoints().forEach(cp -> sb.appendCodePoint(Character.getType(cp) == Character.CONTROL
+                || cp == 0x2028 || cp == 0x2029 ? '_' : cp));
+        return KubernetesEventNotifier.utf8Limit(sb.toString(), LABEL_LIMIT);
     }
 
     static String unixNanos(Instant t) {

@@ -64,9 +64,9 @@ public class SlackNotifier {
         SlackPayload msg = new SlackPayload(settings.string("username"), settings.string("icon"));
         SlackMessage.Attachment a = new SlackMessage.Attachment();
         a.setColor(color(r.getStatus()));
-        a.setFallback(ResultFields.summary(r));
+        a.setFallback(escape(ResultFields.summary(r)));
         if ("short".equals(settings.string("format"))) {
-            a.setText(ResultFields.summary(r));
+            a.setText(escape(ResultFields.summary(r)));
         } else {
             List<SlackMessage.Attachment.Field> fields = new ArrayList<>();
             for (ResultFields.Field f : ResultFields.of(r)) {
@@ -74,7 +74,7 @@ public class SlackNotifier {
                     case "Status", "Rule", "Action", "Actionner" -> true;
                     default -> false;
                 };
-                String value = f.label().equals("Output") ? "```" + f.value() + "```" : f.value();
+                String value = f.label().equals("Output") ? "```" + escape(f.value()) + "```" : escape(f.value());
                 fields.add(new SlackPayload.Field(f.label(), value, isShort));
             }
             a.setFields(fields);
@@ -86,6 +86,28 @@ public class SlackNotifier {
         }
         msg.setAttachments(List.of(a));
         return msg;
+    }
+
+    /**
+     * Text for Slack, escaped as Slack documents it ("Escaping text"): {@code &}, {@code <} and {@code >} become
+     * entities, so event text cannot ping ({@code <!channel>}, {@code <@U123>}) or link ({@code <https://x|click>}).
+     * A triple backquote is broken up, so an output cannot close its code block.
+     */
+    static String escape(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> sb.append("&amp;");
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString().replace("```", "`\u200b``");
     }
 
     static String color(String status) {

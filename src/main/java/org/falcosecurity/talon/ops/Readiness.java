@@ -19,7 +19,9 @@ public class Readiness {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public String check(Exchange exchange) {
-        Collection<HealthCheck.Result> results = HealthCheckHelper.invokeReadiness(exchange.getContext());
+        // every result, whatever camel.health.exposure-level says: that level (oneline) is for /observe/health, which
+        // would otherwise keep only one result here and leave the checks out of this answer
+        Collection<HealthCheck.Result> results = HealthCheckHelper.invokeReadiness(exchange.getContext(), "full");
         boolean up = HealthCheckHelper.isResultsUp(results, true);
         ObjectNode root = JSON.createObjectNode();
         root.put("status", up ? "UP" : "DOWN");

@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>strings as they are;</li>
  *   <li>numbers without a fraction as plain integers ({@code 8080}, {@code 1234567890123}, also for {@code 8080.0}
- *       or {@code 8.08e3}); other numbers in plain decimal notation ({@code 0.5});</li>
+ *       or {@code 8.08e3}); other numbers in plain decimal notation ({@code 0.5}); a number that would take more
+ *       than {@value #MAX_PLAIN_DIGITS} digits before or after the point keeps its exponent ({@code 1E+400});</li>
  *   <li>booleans as {@code true} / {@code false}; {@code null} as the empty string;</li>
  *   <li>arrays as their canonical elements joined with {@code ,}; objects as compact JSON.</li>
  * </ul>
@@ -42,6 +43,10 @@ public final class EventParser {
             "^\\d{2}:\\d{2}:\\d{2}\\.\\d{1,9}: (?i:emergency|alert|critical|error|warning|notice|informational|info|debug) ");
 
     public static final int MAX_NESTING_DEPTH = 32;
+    /** Numbers with more digits than this before or after the point keep their exponent ({@code 1E+400}). */
+    static final int MAX_PLAIN_DIGITS = 100;
+    /** The number in Jackson's message ({@code Value "0e-30000000000" can not be deserialized as ...}). */
+    private static final Pattern QUOTED_VALUE = Pattern.compile("\"([0-9eE.+-]{1,100})\"");
 
     private final ObjectMapper mapper;
 
@@ -77,6 +82,12 @@ public final class EventParser {
                     + locationOf(e));
         } catch (IOException e) {
             throw new BadEventException(null, "the request body could not be read: " + e.getMessage());
+        } catch (NumberFormatException e) {
+            // a number of at most maxNumberLength characters whose exponent no BigDecimal holds ("0e-30000000000"):
+            // found by EventParserFuzzTest
+            Matcher m = QUOTED_VALUE.matcher(String.valueOf(e.getMessage()));
+            throw new BadEventException(null, "the request body has a number out of range"
+                    + (m.find() ? ": " + m.group(1) : ""));
         }
         return parse(root);
     }
@@ -163,6 +174,10 @@ public final class EventParser {
         }
         if (v.isNumber()) {
             BigDecimal d = v.decimalValue().stripTrailingZeros();
+            if (d.precision() - d.scale() > MAX_PLAIN_DIGITS || d.scale() > MAX_PLAIN_DIGITS) {
+                // 1e999999999 in plain digits is a billion characters (and a BigInteger that long to compute)
+                return d.toString();
+            }
             return d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
         }
         if (v.isArray()) {

@@ -50,6 +50,8 @@ public final class FieldTerm {
     /** A field name: no operator character, no comma. */
     private static final java.util.regex.Pattern TERM_START =
             java.util.regex.Pattern.compile("^\\s*([^=!^$*~<>,\\s][^=!^$*~<>,]*?)\\s*(!=|\\^=|\\$=|\\*=|~=|>=|<=|=|>|<)");
+    private static final java.util.regex.Pattern BANG_THEN_SPACE =
+            java.util.regex.Pattern.compile("^\\s*([^=!^$*~<>,\\s][^=!^$*~<>,]*?)![\\s\\p{Cntrl}]+=");
     private static final java.util.regex.Pattern LEADING_OP =
             java.util.regex.Pattern.compile("^(!=|\\^=|\\$=|\\*=|~=|>=|<=|=|>|<)");
     /** What the numeric operators accept, in the term and in the event: plain or exponent notation, bounded. */
@@ -76,6 +78,13 @@ public final class FieldTerm {
         String t = term.trim();
         Matcher m = TERM_START.matcher(t);
         if (!m.find()) {
+            Matcher bang = BANG_THEN_SPACE.matcher(t);
+            if (bang.find()) {
+                // "a! =b": not "a!=b" (a space, or a control character, between '!' and '='); no field name ends in '!'
+                String key = bang.group(1).trim();
+                throw new IllegalArgumentException("'" + t + "': the field name '" + key + "!' ends with '!' (write "
+                        + key + "!=value for \"not equal\")");
+            }
             Matcher leading = LEADING_OP.matcher(t);
             if (leading.find()) {
                 throw new IllegalArgumentException("'" + t + "' has no field name before '" + leading.group(1) + "'");

@@ -4,30 +4,33 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The trace id of an event: the sender's {@code trace_id} when it is a valid one (1 to 64 characters of
- * {@code [A-Za-z0-9._-]}: it reaches logs, headers, results and search indices), else the sender's {@code uuid}
- * (Falcosidekick sets one), else a random UUID.
- *
- * <p>The validity rule is the one of the "secure by default" issue, whose own function will replace
- * {@link #valid} here.
+ * The trace id rule: an id taken from the event (its {@code trace_id}, its {@code uuid}) is kept only if it is 1 to 64
+ * characters of {@code [A-Za-z0-9._-]}; anything else — empty, longer, CR/LF, spaces, markup, non-ASCII — is replaced
+ * by an id Talon makes. A trace id reaches every log line, result, notification, header, search index and HTTP
+ * answer, so it is held to characters that mean nothing to any of them.
  */
 public final class TraceIds {
 
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private TraceIds() {
     }
 
-    /** Whether a trace id from an event may be kept. */
-    public static boolean valid(String traceId) {
-        return traceId != null && VALID.matcher(traceId).matches();
+    /** Whether a candidate taken from an event may be used as the trace id. */
+    public static boolean acceptable(String candidate) {
+        return candidate != null && ACCEPTED.matcher(candidate).matches();
     }
 
-    /** The trace id to use for an event. */
+    /** The candidate when {@link #acceptable}, else a new random id. */
+    public static String orNew(String candidate) {
+        return acceptable(candidate) ? candidate : UUID.randomUUID().toString();
+    }
+
+    /**
+     * The event's trace id: the sender's {@code trace_id} when acceptable, else its {@code uuid} (Falcosidekick sets
+     * one) when acceptable, else a new one.
+     */
     public static String of(Event event) {
-        if (valid(event.traceId())) {
-            return event.traceId();
-        }
-        return event.uuid().isEmpty() ? UUID.randomUUID().toString() : event.uuid();
+        return acceptable(event.traceId()) ? event.traceId() : orNew(event.uuid());
     }
 }

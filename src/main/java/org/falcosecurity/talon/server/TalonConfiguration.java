@@ -38,6 +38,8 @@ import org.falcosecurity.talon.kafka.KafkaIntake;
 import org.falcosecurity.talon.kafka.KafkaRecords;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
 import org.falcosecurity.talon.kubernetes.DenyPolicies;
+import org.falcosecurity.talon.kubernetes.EventProvenance;
+import org.falcosecurity.talon.kubernetes.ProtectedObjects;
 import org.falcosecurity.talon.kubernetes.KubernetesErrors;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
 import org.falcosecurity.talon.notifiers.BuiltinNotifier;
@@ -110,7 +112,7 @@ public class TalonConfiguration implements CamelConfiguration {
         BlastRadiusGuard guard = new BlastRadiusGuard(cfg.blastRadius().windowSeconds(),
                 cfg.blastRadius().maxActions(), cfg.blastRadius().maxActionsPerRule(),
                 cfg.blastRadius().maxActionsPerWorkload(), cfg.blastRadius().actionners(),
-                System::nanoTime);
+                System::nanoTime, runtime.counters());
         // several replicas: leader election and forwarding (routes/replicas.camel.yaml), shared blast-radius counters
         Replicas replicas = Replicas.create(cfg, me, runtime.kubernetes(), deduplicator, guard, runtime.counters(),
                 tracing);
@@ -121,13 +123,15 @@ public class TalonConfiguration implements CamelConfiguration {
                 replicas.blastRadius(), tracing);
         router.auditTrail(runtime.audit());
         registry.bind("actionRouter", router);
-        registry.bind("podGate", new PodGate());
+        registry.bind("podGate", new PodGate(PodGate.MAX_GATES, runtime.counters()));
         registry.bind("intakeRejections", new IntakeRejections(runtime.counters()));
         registry.bind("dispatchErrors", new DispatchErrors(runtime.counters()));
         String deadLetter = context.getPropertiesComponent().resolveProperty("talon.notifier.dead-letter-file")
                 .orElse("");
         NotificationLosses losses = new NotificationLosses(runtime.counters(),
-                deadLetter.isBlank() ? null : Path.of(deadLetter), tracing);
+                deadLetter.isBlank() ? null : Path.of(deadLetter),
+                intProperty(context, "talon.notifier.dead-letter-max-bytes", 10 * 1024 * 1024),
+                intProperty(context, "talon.notifier.dead-letter-max-files", 3), tracing);
         registry.bind("notificationLosses", losses);
         registry.bind("notifierFanOut", new NotifierFanOut(losses));
         bindNotifiers(context, runtime);
@@ -191,6 +195,11 @@ public class TalonConfiguration implements CamelConfiguration {
     private static void bindKubernetesActionners(CamelContext context, Registry registry, TalonRuntime runtime,
                                                  ArtifactSpool spool, AwsClients aws) {
         ClusterAccess cluster = new ClusterAccess(runtime::kubernetes);
+        TalonConfig cfg = runtime.config();
+        ProtectedObjects protectedObjects = new ProtectedObjects(runtime.identity(), cfg.protection(),
+                actionner -> runtime.counters().increment("protected_refusals", "actionner", actionner));
+        EventProvenance provenance = new EventProvenance(cfg.provenance(),
+                mode -> runtime.counters().increment("provenance_mismatches", "mode", mode));
         int maxOutput = intProperty(context, "talon.kubernetes.max-output-bytes", 65536);
         Duration execTimeout = Duration.ofSeconds(intProperty(context, "talon.kubernetes.exec-timeout-seconds", 60));
         Duration poll = Duration.ofMillis(intProperty(context, "talon.kubernetes.drain-poll-ms", 1000));
@@ -201,9 +210,9 @@ public class TalonConfiguration implements CamelConfiguration {
         reverts.sink(new RevertResults(runtime, context));
         registry.bind("kubernetesReverts", reverts);
         registry.bind("kubernetesErrors", new KubernetesErrors());
-        registry.bind("kubernetesTarget", new KubernetesTarget(cluster));
+        registry.bind("kubernetesTarget", new KubernetesTarget(cluster, protectedObjects, provenance));
         registry.bind("kubernetesTerminate", new PodTermination(cluster));
-        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster, reverts));
+        registry.bind("kubernetesMetadata", new MetadataPatcher(cluster, protectedObjects, reverts));
         registry.bind("kubernetesNetworkPolicy", new EgressIsolation(cluster, reverts));
         registry.bind("kubernetesCommands", new PodCommands(cluster, maxOutput, execTimeout));
         registry.bind("kubernetesLogs", new PodLogs(cluster, maxOutput, spool));
@@ -211,8 +220,8 @@ public class TalonConfiguration implements CamelConfiguration {
         CaptureSettings capture = new CaptureSettings(cluster, spool, capturePoll, captureStart, execTimeout);
         registry.bind("kubernetesTcpdump", new PacketCapture(capture));
         registry.bind("kubernetesSysdig", new SyscallCapture(capture));
-        registry.bind("kubernetesDelete", new ObjectDeletion(cluster));
-        registry.bind("kubernetesNodes", new NodeActions(cluster, poll, reverts));
+        registry.bind("kubernetesDelete", new ObjectDeletion(cluster, protectedObjects));
+        registry.bind("kubernetesNodes", new NodeActions(cluster, poll, protectedObjects, reverts));
         // calico:networkpolicy, cilium:networkpolicy (the same route template, their own custom resources)
         DenyPolicies denyPolicies = new DenyPolicies(cluster, intProperty(context, "talon.kubernetes.max-denied-ips",
                 256));

@@ -13,6 +13,7 @@ import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.contract.ResultListener;
 import org.falcosecurity.talon.kubernetes.KubernetesClients;
+import org.falcosecurity.talon.kubernetes.TalonIdentity;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.replicas.Replicas;
 import org.falcosecurity.talon.telemetry.OtlpCounters;
@@ -41,6 +42,7 @@ public final class TalonRuntime {
     private Tracing tracing = Tracing.disabled();
     private OtlpCounters otlpCounters;
     private Replicas replicas;
+    private TalonIdentity identity;
     private final AuditTrail audit;
 
     public TalonRuntime(TalonConfig config, RuleFiles ruleFiles) {
@@ -110,6 +112,19 @@ public final class TalonRuntime {
             ownsKubernetesClient = true;
         }
         return kubernetes;
+    }
+
+    /** Uses this identity instead of the pod's own (tests: Talon "runs" in a namespace of the API simulator). */
+    public synchronized void useIdentity(TalonIdentity identity) {
+        this.identity = identity;
+    }
+
+    /** Who Talon is in its cluster (its namespace, pod, service account), from the Downward API variables. */
+    public synchronized TalonIdentity identity() {
+        if (identity == null) {
+            identity = TalonIdentity.of(System.getenv(), TalonIdentity.SERVICE_ACCOUNT_DIR);
+        }
+        return identity;
     }
 
     synchronized void closeKubernetesClient() {

@@ -5,6 +5,7 @@ import org.apache.camel.main.Main;
 import org.falcosecurity.talon.config.RouteFiles;
 import org.falcosecurity.talon.config.RuleFiles;
 import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.intake.IntakeToken;
 import org.falcosecurity.talon.notifiers.NotifierProperties;
 
 import java.io.IOException;
@@ -41,7 +42,8 @@ public final class TalonServer implements AutoCloseable {
         main.bind("talonRuntime", runtime);
         // bound before Camel starts, so camel-micrometer-prometheus serves this registry at /metrics
         main.bind("metricsRegistry", runtime.meterRegistry());
-        main.bind("talonHttpServerFactory", new TalonHttpServer.Factory(config.tls().clientAuth()));
+        main.bind("talonHttpServerFactory", new TalonHttpServer.Factory(config.tls().clientAuth(),
+                config.auth().protectMetrics() ? IntakeToken.of(config.authToken()) : null));
         main.configure().addConfiguration(TalonConfiguration.class);
         // classpath copy first, then a file in the working directory overrides it key by key
         main.setPropertyPlaceholderLocations(

@@ -69,6 +69,7 @@ public final class TalonStartup extends MainListenerSupport {
         if (!problems.isEmpty()) {
             throw new TalonStartupException("invalid configuration", problems);
         }
+        refuseAnOpenIntake();
         List<String> notifierProblems = NotifierValidator.configProblems(runtime.config(),
                 runtime.kubernetes().configured());
         if (!notifierProblems.isEmpty()) {
@@ -104,6 +105,32 @@ public final class TalonStartup extends MainListenerSupport {
                 NotifierQueues.createRelays(context, runtime.config().workers());
             }
         }
+    }
+
+    /**
+     * With a cluster configured, Talon can delete pods and RBAC objects on whatever reaches its intake: it does not
+     * start without a token unless told so explicitly. With no cluster (the packaged default) nothing destructive can
+     * run, and the intake may stay open.
+     */
+    private void refuseAnOpenIntake() {
+        boolean open = runtime.config().authToken().isEmpty();
+        if (!open) {
+            return;
+        }
+        if (!runtime.kubernetes().configured()) {
+            LOG.info("the intake is open (no auth.token): no cluster is configured, so no event can make Talon act on"
+                    + " one");
+            return;
+        }
+        if (!runtime.config().auth().allowUnauthenticated()) {
+            throw new TalonStartupException("refusing to start an open intake", List.of(
+                    "a Kubernetes cluster is configured (" + runtime.kubernetes().description() + ") and the intake"
+                            + " has no token: anyone who can reach port " + runtime.config().listenPort()
+                            + " could make Talon act on any pod. Set auth.token (AUTH_TOKEN) or auth.token_file"
+                            + " (AUTH_TOKEN_FILE), or, to run open on purpose, auth.allow_unauthenticated: true"));
+        }
+        LOG.warn("the intake is OPEN (auth.allow_unauthenticated: true, no auth.token) while a cluster is configured:"
+                + " anyone who can reach port {} can make Talon act on any pod", runtime.config().listenPort());
     }
 
     @Override

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import org.falcosecurity.talon.support.DeploymentChecks;
 import org.falcosecurity.talon.support.K8sManifests;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,10 +71,17 @@ class DeploymentConsistencyTest {
                 .isEqualTo(p.getProperty("camel.jbang.trait.health.readiness-probe"));
 
         // the config and rules ConfigMap of kubernetes/configmap.yaml, at the directory the image reads
+        List<String> jbangMounts = List.of(p.getProperty("camel.jbang.trait.mount.resources").split(","));
         assertThat(traits.at("/mount/resources/0").asText()).isEqualTo("configmap:falco-talon@/etc/falco-talon")
-                .isEqualTo(p.getProperty("camel.jbang.trait.mount.resources"));
+                .isEqualTo(jbangMounts.get(0));
         assertThat(traits.at("/mount/resources/1").asText())
                 .isEqualTo("configmap:falco-talon-routes@/etc/falco-talon/routes");
+        // the intake's token: the Secret of kubernetes/deployment.yaml, at the directory config.yaml names
+        String tokenDir = DeploymentChecks.mountAt(c, "/etc/falco-talon-auth").getMountPath();
+        String tokenSecret = DeploymentChecks.volume(d.getSpec().getTemplate().getSpec(), "auth").getSecret()
+                .getSecretName();
+        assertThat(traits.at("/mount/resources/2").asText()).isEqualTo("secret:" + tokenSecret + "@" + tokenDir)
+                .isEqualTo(jbangMounts.get(1));
         assertThat(traits.at("/mount/emptyDirs/0").asText()).startsWith("tmp:/tmp")
                 .isEqualTo(p.getProperty("camel.jbang.trait.mount.empty-dirs"));
         assertThat(integration().at("/spec/serviceAccountName").asText())

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -35,6 +36,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.one;
+import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.secret;
 
 /**
  * The Helm chart, rendered by the real helm ({@code .ci/helm-check} installs it): with the default values and with
@@ -88,7 +90,8 @@ class HelmChartSimulatorTest {
     void defaultRenderIsValidAndHardened() throws Exception {
         List<HasMetadata> objects = render();
         assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
-                "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment");
+                "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment",
+                "Secret", "NetworkPolicy");
         K8sManifests.createAll(k8s.client(), objects, "falco");
 
         Deployment d = one(objects, Deployment.class);
@@ -183,7 +186,7 @@ class HelmChartSimulatorTest {
                 "fullnameOverride=talon-kafka");
         assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceAccount",
                 "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment",
-                "PodDisruptionBudget");
+                "PodDisruptionBudget", "Secret", "NetworkPolicy");
         K8sManifests.createAll(k8s.client(), objects, "falco-kafka");
         Deployment d = one(objects, Deployment.class);
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
@@ -209,6 +212,193 @@ class HelmChartSimulatorTest {
         Tools.Result lint = helm("lint", "--strict", CHART.toString(), "--set", "config.kafka.enabled=true",
                 "--set", "config.kafka.brokers=k:9092");
         assertThat(lint.exitCode()).as(lint.stdout() + lint.stderr()).isZero();
+    }
+
+    @Test
+    void theIntakeTokenIsARandomSecretMountedAsTheTokenFile() throws Exception {
+        List<HasMetadata> objects = render("fullnameOverride=talon-auth");
+        Secret secret = one(objects, Secret.class);
+        assertThat(secret.getMetadata().getName()).isEqualTo("talon-auth-auth");
+        String token = secret.getStringData().get("token");
+        assertThat(token).matches("[A-Za-z0-9]{48}");
+        // random: another install gets another token (an upgrade keeps the installed one: helm's lookup)
+        assertThat(one(render("fullnameOverride=talon-auth"), Secret.class).getStringData().get("token"))
+                .isNotEqualTo(token);
+        Deployment d = one(objects, Deployment.class);
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(DeploymentChecks.mountAt(c, "/etc/falco-talon-auth").getReadOnly()).isTrue();
+        assertThat(DeploymentChecks.volume(d.getSpec().getTemplate().getSpec(), "auth").getSecret().getSecretName())
+                .isEqualTo("talon-auth-auth");
+        // Talon reads the mounted key as its token
+        Path file = Files.writeString(Files.createTempFile("token", ""), token);
+        TalonConfig config = DeploymentChecks.assertValidTalonConfig(one(objects, ConfigMap.class),
+                List.of("rules.yaml"), Map.of("AUTH_TOKEN_FILE", file.toString()));
+        assertThat(one(objects, ConfigMap.class).getData().get("config.yaml"))
+                .contains("token_file: /etc/falco-talon-auth/token").doesNotContain(token);
+        assertThat(config.authToken()).isEqualTo(token);
+        assertThat(config.auth().allowUnauthenticated()).isFalse();
+        // Talon knows who it is (it never acts on itself): the Downward API
+        assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
+                .contains("NAMESPACE=metadata.namespace", "POD_NAME=metadata.name",
+                        "SERVICE_ACCOUNT=spec.serviceAccountName");
+
+        // an existing Secret instead: nothing created, that one mounted
+        List<HasMetadata> existing = render("auth.existingSecret=my-token", "auth.secretKey=value");
+        assertThat(existing).noneMatch(Secret.class::isInstance);
+        Deployment withExisting = one(existing, Deployment.class);
+        assertThat(DeploymentChecks.volume(withExisting.getSpec().getTemplate().getSpec(), "auth").getSecret()
+                .getSecretName()).isEqualTo("my-token");
+        assertThat(one(existing, ConfigMap.class).getData().get("config.yaml"))
+                .contains("token_file: /etc/falco-talon-auth/value");
+        // AUTH_TOKEN among the secret settings: no token file
+        List<HasMetadata> viaEnv = render("secrets.values.AUTH_TOKEN=t0ken-t0ken");
+        assertThat(viaEnv.stream().filter(Secret.class::isInstance).count()).isEqualTo(1);
+        assertThat(one(viaEnv, ConfigMap.class).getData().get("config.yaml")).contains("token_file: \"\"");
+    }
+
+    @Test
+    void anUpgradeKeepsTheInstalledTokenThroughLookup() throws Exception {
+        // helm renders against the API simulator (--dry-run=server: lookup reads the cluster), as an upgrade does
+        Path kubeconfig = Files.createTempFile("kubeconfig", ".yaml");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: sim, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
+                users: [{name: sim, user: {token: simulator}}]
+                contexts: [{name: sim, context: {cluster: sim, user: sim, namespace: falco-up}}]
+                current-context: sim
+                """.formatted(k8s.client().getConfiguration().getMasterUrl()));
+        String[] upgrade = {"template", "falco-talon", CHART.toString(), "--namespace", "falco-up",
+            "--dry-run=server", "--kubeconfig", kubeconfig.toString(), "--set", "fullnameOverride=talon-up"};
+        // the simulator's CRUD mode does not serve discovery: what a real API server says of core/v1 Secrets
+        // (helm asks for it with its client timeout)
+        k8s.server().expect().get().withPath("/api/v1?timeout=32s").andReturn(200, new io.fabric8.kubernetes.api.model
+                .APIResourceListBuilder().withGroupVersion("v1").addNewResource().withName("secrets")
+                .withSingularName("secret").withNamespaced(true).withKind("Secret")
+                .withVerbs("get", "list", "create", "update", "patch", "delete").endResource().build()).always();
+        // first install: nothing in the cluster, a new random token
+        Tools.Result first = helm(upgrade);
+        assertThat(first.exitCode()).as(first.stderr()).isZero();
+        Secret installed = one(K8sManifests.load(first.stdout(), "install"), Secret.class);
+        String token = installed.getStringData().get("token");
+        assertThat(token).matches("[A-Za-z0-9]{48}");
+        k8s.client().resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+                .withName("talon-up-auth").withNamespace("falco-up").endMetadata().addToData("token", java.util.Base64.getEncoder()
+                        .encodeToString(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))).build()).create();
+        // the upgrade renders the same token (a fresh random one would cut Falcosidekick off)
+        for (int i = 0; i < 2; i++) {
+            Tools.Result again = helm(upgrade);
+            assertThat(again.exitCode()).as(again.stderr()).isZero();
+            assertThat(one(K8sManifests.load(again.stdout(), "upgrade"), Secret.class).getStringData().get("token"))
+                    .isEqualTo(token);
+        }
+    }
+
+    @Test
+    void aNetworkPolicyLetsOnlyFalcosidekickFalcoAndTheScraperIn() throws Exception {
+        List<HasMetadata> objects = render("fullnameOverride=talon-np");
+        K8sManifests.createAll(k8s.client(), objects, "falco-np");
+        NetworkPolicy np = one(objects, NetworkPolicy.class);
+        Deployment d = one(objects, Deployment.class);
+        assertThat(np.getSpec().getPodSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector()
+                .getMatchLabels());
+        assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(np.getSpec().getIngress()).hasSize(2).allSatisfy(rule -> assertThat(rule.getPorts())
+                .singleElement().satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("http")));
+        assertThat(np.getSpec().getIngress().get(0).getFrom()).extracting(p -> p.getPodSelector().getMatchLabels()
+                .get("app.kubernetes.io/name")).containsExactly("falcosidekick", "falco");
+        assertThat(np.getSpec().getIngress().get(0).getFrom()).allSatisfy(p -> assertThat(p.getNamespaceSelector())
+                .isNotNull());
+        assertThat(np.getSpec().getIngress().get(1).getFrom()).extracting(p -> p.getPodSelector().getMatchLabels()
+                .get("app.kubernetes.io/name")).containsExactly("prometheus");
+        assertThat(k8s.client().network().v1().networkPolicies().inNamespace("falco-np").withName("talon-np").get())
+                .isNotNull();
+        assertThat(render("networkPolicy.enabled=false")).noneMatch(NetworkPolicy.class::isInstance);
+        // the selectors are values: another sender, no scraper
+        NetworkPolicy custom = one(render("networkPolicy.intakeFrom[0].podSelector.matchLabels.app=my-sender",
+                "networkPolicy.intakeFrom[0].namespaceSelector.matchLabels.team=secops", "networkPolicy.metricsFrom=null"),
+                NetworkPolicy.class);
+        assertThat(custom.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getFrom()).singleElement().satisfies(p -> {
+                assertThat(p.getPodSelector().getMatchLabels()).isEqualTo(Map.of("app", "my-sender"));
+                assertThat(p.getNamespaceSelector().getMatchLabels()).isEqualTo(Map.of("team", "secops"));
+            });
+        });
+    }
+
+    @Test
+    void blastRadiusLimitsAreOnByDefault() throws Exception {
+        TalonConfig config = DeploymentChecks.assertValidTalonConfig(one(render(), ConfigMap.class),
+                List.of("rules.yaml"));
+        assertThat(config.blastRadius().windowSeconds()).isEqualTo(600);
+        assertThat(config.blastRadius().maxActions()).isEqualTo(10);
+        assertThat(config.blastRadius().maxActionsPerWorkload()).isEqualTo(2);
+        assertThat(config.blastRadius().actionners()).contains("kubernetes:terminate", "kubernetes:delete");
+        assertThat(config.provenance()).isEqualTo("enforce");
+    }
+
+    @Test
+    void protectMetricsMakesTheServiceMonitorSendTheToken() throws Exception {
+        ServiceMonitor sm = one(render("serviceMonitor.enabled=true", "config.auth.protect_metrics=true"),
+                ServiceMonitor.class);
+        assertThat(sm.getSpec().getEndpoints()).singleElement().satisfies(e -> {
+            assertThat(e.getAuthorization().getType()).isEqualTo("Bearer");
+            assertThat(e.getAuthorization().getCredentials().getName()).isEqualTo("falco-talon-auth");
+            assertThat(e.getAuthorization().getCredentials().getKey()).isEqualTo("token");
+        });
+        ServiceMonitor viaEnv = one(render("serviceMonitor.enabled=true", "config.auth.protect_metrics=true",
+                "secrets.values.AUTH_TOKEN=t0ken"), ServiceMonitor.class);
+        assertThat(viaEnv.getSpec().getEndpoints().get(0).getAuthorization().getCredentials().getKey())
+                .isEqualTo("AUTH_TOKEN");
+        assertThat(one(render("serviceMonitor.enabled=true"), ServiceMonitor.class).getSpec().getEndpoints().get(0)
+                .getAuthorization()).isNull();
+    }
+
+    @Test
+    void notesShowTheExactFalcoAndFalcosidekickSettings() throws Exception {
+        String notes = notes();
+        assertThat(notes).contains("TOKEN=$(kubectl -n falco get secret falco-talon-auth -o"
+                        + " jsonpath='{.data.token}' | base64 -d)")
+                .contains("    --set falcosidekick.config.talon.address=http://talon:$TOKEN@falco-talon.falco:2803\n")
+                .contains("    --set falcosidekick.config.webhook.address=http://falco-talon.falco:2803 \\\n"
+                        + "    --set-string falcosidekick.config.webhook.customHeaders=\"Authorization:Bearer $TOKEN\"")
+                .contains("  falco:\n    json_output: true\n    http_output:\n      enabled: true\n"
+                        + "      url: http://talon:<token>@falco-talon.falco:2803/\n");
+        // the address Falcosidekick is given authenticates with the intake (Basic, the token as the password)
+        String token = "tok3n";
+        String header = "Basic " + java.util.Base64.getEncoder().encodeToString(("talon:" + token)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(org.falcosecurity.talon.intake.IntakeToken.of(token).accepts(header)).isTrue();
+        // HTTPS when the intake has a keystore; the other token sources
+        assertThat(notes("config.tls.keystore=/etc/falco-talon-tls/keystore.p12", "tlsSecret=t"))
+                .contains("talon.address=https://talon:$TOKEN@falco-talon.falco:2803");
+        assertThat(notes("secrets.values.AUTH_TOKEN=x")).contains("get secret falco-talon-secrets -o"
+                + " jsonpath='{.data.AUTH_TOKEN}'");
+        assertThat(notes("auth.create=false")).contains("Talon refuses to start while it holds cluster credentials")
+                .contains("config.auth.allow_unauthenticated=true");
+    }
+
+    /** NOTES.txt rendered by helm (which prints it only on install): wrapped in a ConfigMap of a copy of the chart. */
+    private static String notes(String... sets) throws Exception {
+        Path copy = Files.createTempDirectory("chart").resolve("falco-talon");
+        try (var files = Files.walk(CHART)) {
+            for (Path p : files.toList()) {
+                Files.copy(p, copy.resolve(CHART.relativize(p).toString()));
+            }
+        }
+        Files.writeString(copy.resolve("templates/_notes.tpl"), "{{- define \"notes\" -}}\n"
+                + Files.readString(CHART.resolve("templates/NOTES.txt")) + "\n{{- end }}\n");
+        Files.writeString(copy.resolve("templates/notes.yaml"), "apiVersion: v1\nkind: ConfigMap\n"
+                + "metadata: {name: notes}\ndata:\n  notes: |\n{{ include \"notes\" . | indent 4 }}\n");
+        List<String> args = new ArrayList<>(List.of("template", "falco-talon", copy.toString(), "--namespace",
+                "falco", "--show-only", "templates/notes.yaml"));
+        for (String set : sets) {
+            args.add("--set");
+            args.add(set);
+        }
+        Tools.Result r = helm(args.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        return one(K8sManifests.load(r.stdout(), "NOTES.txt"), ConfigMap.class).getData().get("notes");
     }
 
     @Test
@@ -318,7 +508,7 @@ class HelmChartSimulatorTest {
         // them there), never to the ConfigMap
         List<HasMetadata> objects = render("config.notifiers.slack.webhook_url=https://hooks.example/x",
                 "config.notifiers.smtp.password=s3cret", "fullnameOverride=talon-secrets");
-        assertThat(one(objects, Secret.class).getStringData()).containsOnly(
+        assertThat(secret(objects, "-secrets").getStringData()).containsOnly(
                 Map.entry("NOTIFIERS_SLACK_WEBHOOK_URL", "https://hooks.example/x"),
                 Map.entry("NOTIFIERS_SMTP_PASSWORD", "s3cret"));
         assertThat(objects.stream().filter(ConfigMap.class::isInstance).map(o -> ((ConfigMap) o).getData().toString()))

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -106,13 +108,45 @@ class KubernetesManifestsSimulatorTest {
     }
 
     @Test
+    void theManifestsRequireATokenAndLetOnlyFalcoFalcosidekickAndTheScraperIn() throws Exception {
+        Deployment d = one(load("deployment.yaml"), Deployment.class);
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        // the token: an existing Secret (kustomization.yaml says how to create it), required, mounted read-only
+        var auth = DeploymentChecks.volume(d.getSpec().getTemplate().getSpec(), "auth").getSecret();
+        assertThat(auth.getSecretName()).isEqualTo("falco-talon-auth");
+        assertThat(auth.getOptional()).isNotEqualTo(Boolean.TRUE);
+        assertThat(DeploymentChecks.mountAt(c, "/etc/falco-talon-auth").getReadOnly()).isTrue();
+        ConfigMap cm = one(load("configmap.yaml"), ConfigMap.class);
+        assertThat(cm.getData().get("config.yaml")).contains("token_file: /etc/falco-talon-auth/token");
+        TalonConfig config = DeploymentChecks.assertValidTalonConfig(cm, List.of("rules.yaml"));
+        assertThat(config.authToken()).isNotEmpty();
+        assertThat(config.blastRadius().maxActions()).isEqualTo(10);
+        assertThat(config.blastRadius().maxActionsPerWorkload()).isEqualTo(2);
+        assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
+                .contains("NAMESPACE=metadata.namespace", "POD_NAME=metadata.name",
+                        "SERVICE_ACCOUNT=spec.serviceAccountName");
+        assertThat(Files.readString(DIR.resolve("kustomization.yaml")))
+                .contains("kubectl -n falco create secret generic falco-talon-auth --from-literal=token=");
+
+        NetworkPolicy np = one(load("networkpolicy.yaml"), NetworkPolicy.class);
+        assertThat(np.getSpec().getPodSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector()
+                .getMatchLabels());
+        assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(np.getSpec().getIngress()).flatExtracting(r -> r.getFrom()).extracting(p -> p.getPodSelector()
+                .getMatchLabels().get("app.kubernetes.io/name")).containsExactly("falcosidekick", "falco",
+                "prometheus");
+        assertThat(np.getSpec().getIngress()).allSatisfy(r -> assertThat(r.getPorts()).singleElement()
+                .satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("http")));
+    }
+
+    @Test
     void kustomizePutsEveryObjectAndTheBindingSubjectInItsNamespace() throws Exception {
         Path kubectl = Tools.kubectl();
         Tools.Result r = Tools.run(List.of(kubectl.toString(), "kustomize", DIR.toString()));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize kubernetes/");
-        // with the Role and RoleBinding of several replicas (role.yaml)
-        assertThat(objects).hasSize(8);
+        // with the Role and RoleBinding of several replicas (role.yaml) and the intake NetworkPolicy
+        assertThat(objects).hasSize(9);
         for (HasMetadata o : objects) {
             if (o instanceof io.fabric8.kubernetes.api.model.Namespaced) {
                 assertThat(o.getMetadata().getNamespace()).as(o.getKind()).isEqualTo("falco");
@@ -148,7 +182,7 @@ class KubernetesManifestsSimulatorTest {
         Tools.Result r = Tools.run(List.of(Tools.kubectl().toString(), "kustomize", copy.toString()));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize (kafka component)");
-        assertThat(objects).hasSize(9);
+        assertThat(objects).hasSize(10);
         // the cluster-scoped objects are the same as without the component (created by the test above)
         K8sManifests.createAll(k8s.client(), objects.stream()
                 .filter(o -> o instanceof io.fabric8.kubernetes.api.model.Namespaced).toList(), "falco-kafka");
@@ -162,7 +196,9 @@ class KubernetesManifestsSimulatorTest {
         assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
         // the config.yaml of the ConfigMap plus the container's environment: a valid config in Kafka mode
         Map<String, String> env = new java.util.LinkedHashMap<>();
-        d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(),
+        // (the Downward API variables have no value here: the kubelet sets them)
+        d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(),
                 e.getValue()));
         TalonConfig config = DeploymentChecks.assertValidTalonConfig(one(objects, ConfigMap.class),
                 List.of("rules.yaml"), env);
@@ -186,8 +222,8 @@ class KubernetesManifestsSimulatorTest {
         Tools.Result r = Tools.run(List.of(Tools.kubectl().toString(), "kustomize", copy.toString()));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         List<HasMetadata> objects = K8sManifests.load(r.stdout(), "kubectl kustomize (calico, cilium components)");
-        // the 8 base objects (with role.yaml's Role and RoleBinding) and a ClusterRole and binding per CNI
-        assertThat(objects).hasSize(12);
+        // the 9 base objects (above) and a ClusterRole and binding per CNI
+        assertThat(objects).hasSize(13);
         for (String cni : List.of("calico", "cilium")) {
             ClusterRole role = objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
                     .filter(o -> o.getMetadata().getName().equals("falco-talon-" + cni)).findFirst().orElseThrow();
@@ -222,6 +258,14 @@ class KubernetesManifestsSimulatorTest {
     static <T> T one(List<HasMetadata> objects, Class<T> type) {
         List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
         assertThat(found).as(type.getSimpleName()).hasSize(1);
+        return found.get(0);
+    }
+
+    /** The one Secret whose name ends with the suffix (the chart makes "-auth" for the token, "-secrets" for the rest). */
+    static Secret secret(List<HasMetadata> objects, String nameSuffix) {
+        List<Secret> found = objects.stream().filter(Secret.class::isInstance).map(Secret.class::cast)
+                .filter(s -> s.getMetadata().getName().endsWith(nameSuffix)).toList();
+        assertThat(found).as("Secret *" + nameSuffix).hasSize(1);
         return found.get(0);
     }
 

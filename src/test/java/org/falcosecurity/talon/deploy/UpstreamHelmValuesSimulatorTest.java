@@ -30,6 +30,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.one;
+import static org.falcosecurity.talon.deploy.KubernetesManifestsSimulatorTest.secret;
 
 /**
  * The chart with values files written for upstream's falcosecurity/charts falco-talon chart (0.4.x), rendered by the
@@ -79,7 +80,7 @@ class UpstreamHelmValuesSimulatorTest {
         List<HasMetadata> objects = render("up-typical", UPSTREAM.resolve("charts/typical-user-values.yaml"));
         assertThat(objects).extracting(HasMetadata::getKind).contains("Secret", "ServiceMonitor");
         K8sManifests.createAll(k8s.client(), objects, "falco-up-typical");
-        Secret secret = one(objects, Secret.class);
+        Secret secret = secret(objects, "-secrets");
         assertThat(secret.getStringData()).containsOnly(
                 Map.entry("NOTIFIERS_SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0000/B0000/XXXXXXXX"),
                 Map.entry("NOTIFIERS_SMTP_PASSWORD", "s3cret-smtp"));
@@ -167,7 +168,7 @@ class UpstreamHelmValuesSimulatorTest {
         assertThat(in.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService().getName())
                 .isEqualTo(d.getMetadata().getName());
         // the webhook's URL carries its token: the Secret, not the ConfigMap
-        assertThat(one(objects, Secret.class).getStringData())
+        assertThat(secret(objects, "-secrets").getStringData())
                 .containsEntry("NOTIFIERS_WEBHOOK_URL", "https://hooks.example/T0/secret-token");
         assertThat(configMap(objects).getData().toString()).doesNotContain("secret-token");
         // with an existing Secret, upstream's secret values have nowhere to go: a clear error
@@ -181,10 +182,14 @@ class UpstreamHelmValuesSimulatorTest {
         assertThat(aws.stderr()).contains("config.aws.secret_key is a secret: pass it as AWS_SECRET_KEY in secrets");
         List<HasMetadata> cloud = render("up-cloud", null, "config.aws.accessKey=AKIAEXAMPLE",
                 "config.aws.secretKey=aws-s3cret", "config.aws.region=eu-west-1", "config.minio.useSsl=true");
-        assertThat(one(cloud, Secret.class).getStringData()).containsOnly(Map.entry("AWS_ACCESS_KEY", "AKIAEXAMPLE"),
+        assertThat(secret(cloud, "-secrets").getStringData()).containsOnly(Map.entry("AWS_ACCESS_KEY", "AKIAEXAMPLE"),
                 Map.entry("AWS_SECRET_KEY", "aws-s3cret"));
-        TalonConfig c = TalonConfig.parse(configMap(cloud).getData().get("config.yaml"), "config.yaml",
-                one(cloud, Secret.class).getStringData());
+        Map<String, String> env = new java.util.HashMap<>(secret(cloud, "-secrets").getStringData());
+        // the intake token's Secret is mounted only in the pod: point auth.token_file at a local file
+        Path token = Files.createTempFile("token", "");
+        Files.writeString(token, "a-token");
+        env.put("AUTH_TOKEN_FILE", token.toString());
+        TalonConfig c = TalonConfig.parse(configMap(cloud).getData().get("config.yaml"), "config.yaml", env);
         assertThat(c.aws().region()).isEqualTo("eu-west-1");
         assertThat(c.aws().secretKey()).isEqualTo("aws-s3cret");
         assertThat(c.minio().useSsl()).isTrue();

@@ -64,6 +64,20 @@ class EventDeduplicatorTest {
         assertThat(d.contains("key-49999")).isTrue();
         assertThat(d.contains("key-0")).isFalse();
         assertThat(d.remove("key-49999")).isTrue();
+        assertThat(counters.get("tracking_evicted", "map", "deduplication")).isEqualTo(49_000);
+    }
+
+    @Test
+    void storesAFixedSizeDigestWhateverTheEventsSize() {
+        EventDeduplicator d = new EventDeduplicator(60, "output", 1000, counters, now::get);
+        String big = "x".repeat(1024 * 1024);
+        String k = key(d, "r", big, "p", "c");
+        // a SHA-256 digest, Base64: 44 characters for a 1 MiB output (bounded by bytes, not only by entries)
+        assertThat(k).hasSize(44).doesNotContain("xxxx");
+        assertThat(key(d, "r", big + "y", "p", "c")).hasSize(44).isNotEqualTo(k);
+        assertThat(key(d, "r", big, "p", "c")).isEqualTo(k);
+        EventDeduplicator byPod = new EventDeduplicator(60, "pod", 1000, counters, now::get);
+        assertThat(key(byPod, "r", "o", "p".repeat(100_000), "c")).hasSize(44);
     }
 
     @Test

@@ -27,14 +27,25 @@ public final class ActionnerRun {
 
     /** A Falco event for the Falco rule {@code falcoRule} with the given output fields. */
     public static String event(String uuid, String falcoRule, Map<String, ?> fields) {
+        return event(uuid, falcoRule, fields, "syscall");
+    }
+
+    /** The same from another source ({@code k8s_audit}: its hostname is Falco's, not the pod's node). */
+    public static String event(String uuid, String falcoRule, Map<String, ?> fields, String source) {
+        return event(uuid, falcoRule, fields, source, "node-1");
+    }
+
+    /** The same, seen by the Falco of this host (a syscall event's hostname is its node). */
+    public static String event(String uuid, String falcoRule, Map<String, ?> fields, String source,
+                               String hostname) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("uuid", uuid);
         e.put("rule", falcoRule);
         e.put("priority", "Critical");
         e.put("output", "12:00:00.000000000: Critical " + falcoRule);
         e.put("time", "2026-11-27T12:00:00Z");
-        e.put("source", "syscall");
-        e.put("hostname", "node-1");
+        e.put("source", source);
+        e.put("hostname", hostname);
         e.put("tags", List.of("container", "mitre_execution"));
         e.put("output_fields", fields);
         try {
@@ -58,10 +69,36 @@ public final class ActionnerRun {
     /** Posts the event and waits for {@code count} results of it. */
     public static List<ActionResult> post(TalonTestServer talon, String falcoRule, Map<String, ?> fields, int count)
             throws Exception {
+        return post(talon, "syscall", falcoRule, fields, count);
+    }
+
+    static List<ActionResult> post(TalonTestServer talon, String source, String falcoRule, Map<String, ?> fields,
+                                   int count) throws Exception {
+        return post(talon, source, "node-1", falcoRule, fields, count);
+    }
+
+    static List<ActionResult> post(TalonTestServer talon, String source, String hostname, String falcoRule,
+                                   Map<String, ?> fields, int count) throws Exception {
         String uuid = UUID.randomUUID().toString();
-        assertThat(talon.post(event(uuid, falcoRule, fields)).statusCode()).isEqualTo(200);
+        assertThat(talon.post(event(uuid, falcoRule, fields, source, hostname)).statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> ofTrace(talon, uuid).size() >= count);
         return ofTrace(talon, uuid);
+    }
+
+    /** Posts an event of this source and returns its single result. */
+    static ActionResult runFrom(TalonTestServer talon, String source, String falcoRule, Map<String, ?> fields)
+            throws Exception {
+        List<ActionResult> r = post(talon, source, falcoRule, fields, 1);
+        assertThat(r).hasSize(1);
+        return r.get(0);
+    }
+
+    /** Posts a syscall event Falco saw on {@code hostname} and returns its single result. */
+    static ActionResult runOn(TalonTestServer talon, String hostname, String falcoRule, Map<String, ?> fields)
+            throws Exception {
+        List<ActionResult> r = post(talon, "syscall", hostname, falcoRule, fields, 1);
+        assertThat(r).hasSize(1);
+        return r.get(0);
     }
 
     /** Posts the event and returns its single result. */

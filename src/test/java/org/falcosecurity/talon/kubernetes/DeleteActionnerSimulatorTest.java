@@ -142,10 +142,13 @@ class DeleteActionnerSimulatorTest {
         k8s.client().resource(new ClusterRoleBuilder().withNewMetadata().withName("system:node").endMetadata().build())
                 .create();
         ActionResult ns = run(k8s.talon(), "delete", audit("namespaces", "kube-system", "kube-system"));
-        assertThat(ns.getStatus()).isEqualTo("failure");
-        assertThat(ns.getError()).isEqualTo("refusing to delete namespace kube-system: Kubernetes needs it");
+        assertThat(ns.getStatus()).isEqualTo("ignored");
+        assertThat(ns.getOutput()).isEqualTo("protected object: namespace kube-system is a namespace Kubernetes"
+                + " needs (kube-system); Talon does not act on it");
         ActionResult role = run(k8s.talon(), "delete", audit("clusterroles", "system:node", null));
-        assertThat(role.getStatus()).isEqualTo("failure");
+        assertThat(role.getStatus()).isEqualTo("ignored");
+        assertThat(role.getOutput()).isEqualTo("protected object: clusterrole system:node is one of Kubernetes' own"
+                + " roles; Talon does not act on it");
         assertThat(k8s.client().namespaces().withName("kube-system").get()).isNotNull();
         assertThat(k8s.client().rbac().clusterRoles().withName("system:node").get()).isNotNull();
     }

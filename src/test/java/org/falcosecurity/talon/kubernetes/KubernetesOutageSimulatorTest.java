@@ -56,6 +56,7 @@ class KubernetesOutageSimulatorTest {
 
     private static Pod pod(String name) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace("prod").endMetadata()
+                .withNewSpec().withNodeName("node-1").endSpec()
                 .withNewStatus().withPhase("Running").endStatus().build();
     }
 

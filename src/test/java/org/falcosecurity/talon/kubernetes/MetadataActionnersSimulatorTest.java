@@ -157,7 +157,9 @@ class MetadataActionnersSimulatorTest {
     void levelNodeFailsForAPodNotScheduledYet() throws Exception {
         k8s.client().resource(K8s.podBuilder("default", "pending", Map.of()).editSpec().withNodeName(null).endSpec()
                 .build()).create();
-        ActionResult r = run(k8s.talon(), "label-node", podFields("default", "pending"));
+        // an audit event (a syscall event from node-1 would not match a pod on no node: provenance)
+        ActionResult r = ActionnerRun.runFrom(k8s.talon(), "k8s_audit", "label-node",
+                podFields("default", "pending"));
         assertThat(r.getStatus()).isEqualTo("failure");
         assertThat(r.getError()).isEqualTo("pod default/pending is not scheduled on a node (spec.nodeName is empty)");
     }

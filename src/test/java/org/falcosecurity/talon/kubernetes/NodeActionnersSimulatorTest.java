@@ -107,7 +107,13 @@ class NodeActionnersSimulatorTest {
                 .isEqualTo("node node-1 (of pod default/web-2) not found");
         k8s.client().resource(K8s.podBuilder("default", "pending", Map.of()).editSpec().withNodeName(null).endSpec()
                 .build()).create();
-        assertThat(run(k8s.talon(), "cordon", podFields("default", "pending")).getError())
+        // a syscall event comes from a node: a pod on none cannot have sent it (provenance)
+        assertThat(run(k8s.talon(), "cordon", podFields("default", "pending")).getOutput())
+                .isEqualTo("the event does not match pod default/pending: node: the event comes from 'node-1', the"
+                        + " pod runs on no node");
+        // an audit event's hostname is Falco's own: only the pod is checked, and it is on no node
+        assertThat(ActionnerRun.runFrom(k8s.talon(), "k8s_audit", "cordon", podFields("default", "pending"))
+                .getError())
                 .isEqualTo("pod default/pending is not scheduled on a node (spec.nodeName is empty)");
         assertThat(run(k8s.talon(), "cordon", Map.of("k8s.ns.name", "default")).getError())
                 .contains("missing field k8s.pod.name");
@@ -169,14 +175,17 @@ class NodeActionnersSimulatorTest {
     @Test
     void withoutTheIgnoreParametersDaemonSetAndStatefulSetPodsAreEvictedToo() throws Exception {
         K8s.node(k8s.client(), "node-1");
-        K8s.pod(k8s.client(), "kube-system", "agent-1", Map.of(), K8s.owner("DaemonSet", "agent"));
+        K8s.pod(k8s.client(), "monitoring", "agent-1", Map.of(), K8s.owner("DaemonSet", "agent"));
         K8s.pod(k8s.client(), "db", "pg-0", Map.of(), K8s.owner("StatefulSet", "pg"));
+        // a kube-system pod is never evicted: it is protected
+        K8s.pod(k8s.client(), "kube-system", "coredns-1", Map.of(), K8s.owner("ReplicaSet", "coredns"));
         expectNodePods("node-1");
-        expectEviction("kube-system", "agent-1", -1);
+        expectEviction("monitoring", "agent-1", -1);
         expectEviction("db", "pg-0", -1);
         ActionResult r = run(k8s.talon(), "drain", podFields("db", "pg-0"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(evictions()).hasSize(2);
+        assertThat(r.getOutput()).endsWith("; skipped 1: kube-system/coredns-1 (protected)");
     }
 
     @Test
@@ -234,13 +243,13 @@ class NodeActionnersSimulatorTest {
     @Test
     void drainWithNothingToEvictSucceeds() throws Exception {
         K8s.node(k8s.client(), "node-1");
-        k8s.client().resource(K8s.podBuilder("kube-system", "etcd-node-1", Map.of()).editMetadata()
+        k8s.client().resource(K8s.podBuilder("edge", "proxy-node-1", Map.of()).editMetadata()
                 .addToAnnotations("kubernetes.io/config.mirror", "abc").endMetadata().build()).create();
         expectNodePods("node-1");
-        ActionResult r = run(k8s.talon(), "drain", podFields("kube-system", "etcd-node-1"));
+        ActionResult r = run(k8s.talon(), "drain", podFields("edge", "proxy-node-1"));
         assertThat(r.getStatus()).isEqualTo("success");
         assertThat(r.getOutput()).isEqualTo("node node-1 cordoned; evicted 0 pod(s); skipped 1:"
-                + " kube-system/etcd-node-1 (static pod)");
+                + " edge/proxy-node-1 (static pod)");
     }
 
     @Test

@@ -127,8 +127,15 @@ class ReversibleActionsSimulatorTest {
     /** Posts an event with the token; returns its trace id once its {@code count} results are in. */
     private static String act(TalonTestServer t, String falcoRule, Map<String, ?> fields, int count)
             throws Exception {
+        return actOn(t, "node-1", falcoRule, fields, count);
+    }
+
+    /** The same, seen by the Falco of {@code hostname} (event provenance: the pod must run on that node). */
+    private static String actOn(TalonTestServer t, String hostname, String falcoRule, Map<String, ?> fields,
+                                int count) throws Exception {
         String uuid = UUID.randomUUID().toString();
-        assertThat(send(t, "/", ActionnerRun.event(uuid, falcoRule, fields)).statusCode()).isEqualTo(200);
+        assertThat(send(t, "/", ActionnerRun.event(uuid, falcoRule, fields, "syscall", hostname)).statusCode())
+                .isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> results(t, uuid).size() >= count);
         assertThat(results(t, uuid)).extracting(ActionResult::getStatus).containsOnly("success");
         return uuid;
@@ -209,8 +216,9 @@ class ReversibleActionsSimulatorTest {
         node("node-2");
         client.resource(K8s.podBuilder("default", "db-0", Map.of("app", "db")).editSpec().withNodeName("node-2")
                 .endSpec().build()).create();
-        act(t, "isolate", podFields("default", "db-0"), 1);
-        act(t, "cordon", podFields("default", "db-0"), 1);
+        // db-0 runs on node-2: the events come from node-2's Falco (provenance)
+        actOn(t, "node-2", "isolate", podFields("default", "db-0"), 1);
+        actOn(t, "node-2", "cordon", podFields("default", "db-0"), 1);
         NetworkPolicy np = client.network().v1().networkPolicies().inNamespace("default")
                 .withName("falco-talon-db-0").get();
         assertThat(np).isNotNull();

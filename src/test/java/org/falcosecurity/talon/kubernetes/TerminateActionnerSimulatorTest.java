@@ -77,17 +77,17 @@ class TerminateActionnerSimulatorTest {
 
     @Test
     void daemonSetPodsAreSkippedWithIgnoreDaemonsets() throws Exception {
-        K8s.pod(k8s.client(), "kube-system", "agent-x", Map.of("app", "agent"), K8s.owner("DaemonSet", "agent"));
-        ActionResult r = run(k8s.talon(), "skip-ds", podFields("kube-system", "agent-x"));
+        K8s.pod(k8s.client(), "agents", "agent-x", Map.of("app", "agent"), K8s.owner("DaemonSet", "agent"));
+        ActionResult r = run(k8s.talon(), "skip-ds", podFields("agents", "agent-x"));
         assertThat(r.getStatus()).isEqualTo("ignored");
-        assertThat(r.getOutput()).isEqualTo("pod kube-system/agent-x not terminated: it belongs to DaemonSet agent"
+        assertThat(r.getOutput()).isEqualTo("pod agents/agent-x not terminated: it belongs to DaemonSet agent"
                 + " and ignore_daemonsets is true");
-        assertThat(k8s.client().pods().inNamespace("kube-system").withName("agent-x").get()).isNotNull();
+        assertThat(k8s.client().pods().inNamespace("agents").withName("agent-x").get()).isNotNull();
 
         // without the parameter, the same pod is terminated
-        ActionResult plain = run(k8s.talon(), "plain", podFields("kube-system", "agent-x"));
+        ActionResult plain = run(k8s.talon(), "plain", podFields("agents", "agent-x"));
         assertThat(plain.getStatus()).isEqualTo("success");
-        assertThat(k8s.client().pods().inNamespace("kube-system").withName("agent-x").get()).isNull();
+        assertThat(k8s.client().pods().inNamespace("agents").withName("agent-x").get()).isNull();
     }
 
     @Test

@@ -84,8 +84,15 @@ public final class DeploymentChecks {
     public static TalonConfig assertValidTalonConfig(ConfigMap cm, List<String> ruleKeys, Map<String, String> env)
             throws Exception {
         Map<String, String> data = cm.getData();
+        Map<String, String> e = new java.util.HashMap<>(env);
+        if (data.get("config.yaml").contains("token_file: /etc/falco-talon-auth/") && !e.containsKey("AUTH_TOKEN_FILE")) {
+            // the token's Secret is mounted only in the pod: point the check at a local file
+            java.nio.file.Path token = java.nio.file.Files.createTempFile("token", "");
+            java.nio.file.Files.writeString(token, "a-token");
+            e.put("AUTH_TOKEN_FILE", token.toString());
+        }
         TalonConfig config = TalonConfig.parse(data.get("config.yaml"), cm.getMetadata().getName() + "/config.yaml",
-                env);
+                e);
         Catalog catalog = Catalog.of(RouteFiles.resolve(null).fromUris(), Builtins.declarations());
         List<RuleSource> sources = new ArrayList<>();
         for (String k : ruleKeys) {

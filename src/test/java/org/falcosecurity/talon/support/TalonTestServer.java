@@ -45,15 +45,18 @@ public final class TalonTestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final KubernetesClient ownedClient;
+    /** The intake's token, sent by {@link #send} ({@code Authorization: Bearer}); empty: none. */
+    private final String token;
 
     /** The Camel property the harness sets unless a test does, and its value (see the class comment). */
     public static final String SEDA_POLL_TIMEOUT = "camel.component.seda.default-poll-timeout";
 
-    private TalonTestServer(TalonServer server, int port, Path dir, KubernetesClient ownedClient) {
+    private TalonTestServer(TalonServer server, int port, Path dir, KubernetesClient ownedClient, String token) {
         this.server = server;
         this.port = port;
         this.dir = dir;
         this.ownedClient = ownedClient;
+        this.token = token;
     }
 
     public static Builder builder() {
@@ -79,6 +82,8 @@ public final class TalonTestServer implements AutoCloseable {
         private final Map<String, String> routes = new LinkedHashMap<>();
         private final Map<String, Object> beans = new LinkedHashMap<>();
         private boolean noCluster;
+        private org.falcosecurity.talon.kubernetes.TalonIdentity identity =
+                org.falcosecurity.talon.kubernetes.TalonIdentity.none();
 
         /** The config file's YAML (listen_port is set by the harness). */
         public Builder config(String yaml) {
@@ -123,6 +128,12 @@ public final class TalonTestServer implements AutoCloseable {
 
         public Builder kubernetesClient(KubernetesClient client) {
             this.kubernetesClient = client;
+            return this;
+        }
+
+        /** Runs as if Talon were this pod, of this service account, in this namespace (default: nobody). */
+        public Builder identity(String namespace, String pod, String serviceAccount) {
+            this.identity = new org.falcosecurity.talon.kubernetes.TalonIdentity(namespace, pod, serviceAccount);
             return this;
         }
 
@@ -174,9 +185,15 @@ public final class TalonTestServer implements AutoCloseable {
             e.putIfAbsent("DEDUPLICATION_LEADER_ELECTION", "false");
             e.putIfAbsent("REPLICAS_ADVERTISE_URL", "http://127.0.0.1:" + port);
             e.putIfAbsent("LISTEN_ADDRESS", "127.0.0.1");
+            if (kubernetesClient != null && !config.contains("auth:") && e.keySet().stream()
+                    .noneMatch(k -> k.startsWith("AUTH_"))) {
+                // with a cluster, Talon refuses an open intake: the harness gives it a token and sends it
+                e.put("AUTH_TOKEN", java.util.UUID.randomUUID().toString());
+            }
             TalonConfig cfg = TalonConfig.parse(config, "test-config.yaml", e);
             TalonServer server = TalonServer.create(cfg, ruleFiles, props);
             beans.forEach(server::bind);
+            server.runtime().useIdentity(identity);
             KubernetesClient owned = null;
             if (kubernetesClient != null) {
                 server.runtime().useKubernetesClient(kubernetesClient);
@@ -185,7 +202,7 @@ public final class TalonTestServer implements AutoCloseable {
                 server.runtime().useKubernetesConnection(new KubernetesClients.Connection(owned, false,
                         "no cluster configured"));
             }
-            TalonTestServer t = new TalonTestServer(server, port, dir, owned);
+            TalonTestServer t = new TalonTestServer(server, port, dir, owned, cfg.authToken());
             server.runtime().addResultListener((r, ev, nanos) -> t.results.add(r));
             try {
                 server.start();
@@ -213,6 +230,11 @@ public final class TalonTestServer implements AutoCloseable {
         return server.context().getEndpoint("mock:" + name, org.apache.camel.component.mock.MockEndpoint.class);
     }
 
+    /** The intake's token (empty: none). */
+    public String token() {
+        return token;
+    }
+
     public TalonServer server() {
         return server;
     }
@@ -238,11 +260,21 @@ public final class TalonTestServer implements AutoCloseable {
         return send("POST", "/", body, "application/json");
     }
 
+    /** A request carrying the intake's token, when it has one. */
     public HttpResponse<String> send(String method, String path, String body, String contentType)
             throws IOException, InterruptedException {
+        return send(method, path, body, contentType, token.isEmpty() ? null : "Bearer " + token);
+    }
+
+    /** A request with this {@code Authorization} header ({@code null}: none). */
+    public HttpResponse<String> send(String method, String path, String body, String contentType,
+                                     String authorization) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10));
         if (contentType != null) {
             b.header("Content-Type", contentType);
+        }
+        if (authorization != null) {
+            b.header("Authorization", authorization);
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));

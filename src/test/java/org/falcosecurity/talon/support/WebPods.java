@@ -30,6 +30,8 @@ public final class WebPods {
         for (int i = 0; i < n; i++) {
             client.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(pod(i))
                     .withNamespace(NAMESPACE).withLabels(Map.of("app", "web")).endMetadata().withNewSpec()
+                    // the node the events come from (their hostname): provenance
+                    .withNodeName("node-1")
                     .addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build()).create();
         }
     }

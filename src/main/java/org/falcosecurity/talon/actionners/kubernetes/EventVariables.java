@@ -24,6 +24,13 @@ import java.util.regex.Pattern;
  * travel as separate exec arguments, so a value such as {@code ; rm -rf /} reaches {@code ${PROC_CMDLINE}}
  * verbatim and is never parsed by the shell. Nothing goes through Talon's own environment. Only the variables the
  * command mentions are passed.
+ *
+ * <p>Reserved names: an output field never becomes a variable the shell, the dynamic loader or a common runtime reads
+ * for itself ({@link #RESERVED}: {@code PATH}, {@code HOME}, {@code IFS}, {@code SHELL}, {@code ENV},
+ * {@code BASH_ENV}, {@code PS4}, ...; and every name starting with one of {@link #RESERVED_PREFIXES}: {@code LD_*},
+ * {@code BASH_*}, {@code LC_*}, ...). Such a field is skipped, with a warning, and the command sees the pod's own
+ * value. Falco's fields ({@code proc.*}, {@code k8s.*}, {@code container.*}, {@code fd.*}, {@code user.*}, ...)
+ * never map to one; a sender adding {@code "path": "/tmp/x"} to the output fields gets nowhere.
  */
 public final class EventVariables {
 
@@ -33,10 +40,29 @@ public final class EventVariables {
     /** $0 of the shell: shows in its error messages. */
     static final String SCRIPT_NAME = "falco-talon";
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("falco-talon.actionners");
+
+    /** Variables of the shell, the loader and common runtimes that no output field may set. */
+    public static final Set<String> RESERVED = Set.of("PATH", "HOME", "IFS", "SHELL", "ENV", "BASH_ENV", "PS1", "PS2",
+            "PS3", "PS4", "PROMPT_COMMAND", "CDPATH", "PWD", "OLDPWD", "USER", "LOGNAME", "UID", "EUID", "PPID",
+            "GROUPS", "TERM", "TMPDIR", "TZ", "TZDIR", "LANG", "LANGUAGE", "NLSPATH", "GLOBIGNORE", "SHELLOPTS",
+            "BASHOPTS", "POSIXLY_CORRECT", "HISTFILE", "MAIL", "MAILPATH", "OPTIND", "OPTARG", "FPATH", "EDITOR",
+            "VISUAL", "PAGER", "HOSTALIASES", "LOCALDOMAIN", "RES_OPTIONS", "GCONV_PATH", "SSL_CERT_FILE",
+            "SSL_CERT_DIR", "CURL_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "FTP_PROXY",
+            "KUBECONFIG", "_");
+    /** Prefixes of reserved names: the loader's ({@code LD_}, {@code DYLD_}), the shell's, glibc's, runtimes'. */
+    public static final List<String> RESERVED_PREFIXES = List.of("LD_", "DYLD_", "BASH_", "LC_", "MALLOC_", "GLIBC_",
+            "PYTHON", "PERL", "RUBY", "NODE_", "JAVA_", "_JAVA_", "JDK_", "GIT_");
+
+    /** Whether an output field may not become this variable. */
+    public static boolean reserved(String name) {
+        return RESERVED.contains(name) || RESERVED_PREFIXES.stream().anyMatch(name::startsWith);
+    }
+
     private EventVariables() {
     }
 
-    /** Every variable the event provides, by name. */
+    /** Every variable the event provides, by name (reserved names left out). */
     public static Map<String, String> of(Event event) {
         return of(event, null);
     }
@@ -49,7 +75,7 @@ public final class EventVariables {
         Map<String, String> vars = new LinkedHashMap<>();
         event.outputFields().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             String name = name(e.getKey());
-            if (name != null) {
+            if (name != null && !reserved(name)) {
                 vars.put(name, e.getValue());
             }
         });
@@ -57,7 +83,7 @@ public final class EventVariables {
         Map<String, String> ctx = context == null ? event.context() : context;
         ctx.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             String name = name(e.getKey());
-            if (name != null) {
+            if (name != null && !reserved(name)) {
                 vars.put(name, e.getValue());
             }
         });
@@ -96,6 +122,24 @@ public final class EventVariables {
         return NAME.matcher(n).matches() ? n : null;
     }
 
+    /** The output fields whose (reserved) variable the command mentions: they are not passed. */
+    static List<String> skippedFields(String command, Event event) {
+        Set<String> mentioned = new LinkedHashSet<>();
+        Matcher m = REFERENCE.matcher(command);
+        while (m.find()) {
+            mentioned.add(m.group(1));
+        }
+        List<String> out = new ArrayList<>();
+        for (String field : event.outputFields().keySet()) {
+            String n = name(field);
+            if (n != null && reserved(n) && mentioned.contains(n)) {
+                out.add(field.length() > 64 ? field.substring(0, 64) + "…" : field);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
     /** The variables among {@code available} that {@code command} mentions, in order of first mention. */
     static Map<String, String> referenced(String command, Map<String, String> available) {
         Set<String> names = new LinkedHashSet<>();
@@ -120,6 +164,11 @@ public final class EventVariables {
     /** The same, with the variables of {@code context} ({@link #of(Event, Map)}). */
     public static List<String> argv(String shell, String command, Event event, Map<String, String> context) {
         Map<String, String> vars = referenced(command, of(event, context));
+        List<String> skipped = skippedFields(command, event);
+        if (!skipped.isEmpty()) {
+            LOG.warn("output field(s) {} of the event of rule '{}' not passed to the command: their variable names are"
+                    + " reserved (the command sees the pod's own values)", skipped, event.rule());
+        }
         List<String> argv = new ArrayList<>();
         argv.add(shell);
         argv.add("-c");

@@ -18,6 +18,8 @@ import org.falcosecurity.talon.catalog.Permission;
 import org.falcosecurity.talon.contract.Outcome;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
+import org.falcosecurity.talon.kubernetes.ProtectedObjects;
+import org.falcosecurity.talon.contract.TalonHeaders;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,28 +94,34 @@ public final class MetadataPatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ClusterAccess cluster;
+    private final ProtectedObjects protectedObjects;
     private final Reverts reverts;
 
-    public MetadataPatcher(ClusterAccess cluster, Reverts reverts) {
+    public MetadataPatcher(ClusterAccess cluster, ProtectedObjects protectedObjects, Reverts reverts) {
         this.cluster = cluster;
+        this.protectedObjects = protectedObjects;
         this.reverts = reverts;
     }
 
     public Outcome labels(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
                           @Header("TalonParameters") Map<String, Object> params, Message message) {
-        return patch(pod, params, "labels", PendingReverts.Request.of(message));
+        return patch(pod, params, "labels", message.getHeader(TalonHeaders.ACTIONNER, String.class),
+                PendingReverts.Request.of(message));
     }
 
     public Outcome annotations(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
                                @Header("TalonParameters") Map<String, Object> params, Message message) {
-        return patch(pod, params, "annotations", PendingReverts.Request.of(message));
+        return patch(pod, params, "annotations", message.getHeader(TalonHeaders.ACTIONNER, String.class),
+                PendingReverts.Request.of(message));
     }
 
     /**
-     * Sets the wanted keys; with a ttl ({@code ttl}), the same patch records on the object what to restore and when
-     * (PendingReverts), and an action without ttl that changes a pending key makes that change permanent.
+     * Sets the wanted keys (a protected node is refused first); with a ttl ({@code ttl}), the same patch records on
+     * the object what to restore and when (PendingReverts), and an action without ttl that changes a pending key
+     * makes that change permanent.
      */
-    private Outcome patch(Pod pod, Map<String, Object> params, String field, PendingReverts.Request ttl) {
+    private Outcome patch(Pod pod, Map<String, Object> params, String field, String actionner,
+                          PendingReverts.Request ttl) {
         KubernetesClient client = cluster.client();
         boolean onNode = "node".equals(params.get("level"));
         Map<String, String> objects = KubernetesTarget.objects(pod);
@@ -121,6 +129,7 @@ public final class MetadataPatcher {
         String what = "pod " + KubernetesTarget.ref(pod);
         if (onNode) {
             Node node = KubernetesTarget.node(client, pod);
+            protectedObjects.check(actionner, node);
             target = node;
             what = "node " + node.getMetadata().getName();
             objects.put("node", node.getMetadata().getName());

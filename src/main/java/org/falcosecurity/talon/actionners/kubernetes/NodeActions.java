@@ -21,6 +21,7 @@ import org.falcosecurity.talon.contract.Outcome;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
 import org.falcosecurity.talon.kubernetes.KubernetesErrors;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
+import org.falcosecurity.talon.kubernetes.ProtectedObjects;
 import org.falcosecurity.talon.kubernetes.Workloads;
 
 import java.time.Duration;
@@ -36,7 +37,9 @@ import static org.falcosecurity.talon.actionners.kubernetes.KubernetesDeclaratio
  * {@code kubernetes:cordon} marks the pod's node unschedulable; {@code kubernetes:drain} cordons it too, then evicts
  * its pods through the Eviction API (so PodDisruptionBudgets are honoured), like {@code kubectl drain}.
  *
- * <p>Drain never evicts mirror (static) pods or finished pods; it skips DaemonSet pods with
+ * <p>Neither acts on a protected node ({@code protected.names}, {@code protected.labels}); drain never evicts a
+ * protected pod (Talon's own, those of kube-system and the other protected namespaces, protected names and labels:
+ * they are listed as skipped). Drain never evicts mirror (static) pods or finished pods; it skips DaemonSet pods with
  * {@code ignore_daemonsets}, StatefulSet pods with {@code ignore_statefulsets}, and pods whose owner has fewer
  * ready replicas than {@code min_healthy_replicas}. With {@code max_wait_period} > 0 it retries evictions a
  * PodDisruptionBudget refused and waits for the evicted pods to be gone, up to that many seconds (the worker waits
@@ -87,11 +90,14 @@ public final class NodeActions {
 
     private final ClusterAccess cluster;
     private final Duration pollInterval;
+    private final ProtectedObjects protectedObjects;
     private final Reverts reverts;
 
-    public NodeActions(ClusterAccess cluster, Duration pollInterval, Reverts reverts) {
+    public NodeActions(ClusterAccess cluster, Duration pollInterval, ProtectedObjects protectedObjects,
+                       Reverts reverts) {
         this.cluster = cluster;
         this.pollInterval = pollInterval;
+        this.protectedObjects = protectedObjects;
         this.reverts = reverts;
     }
 
@@ -103,6 +109,7 @@ public final class NodeActions {
     public Outcome cordon(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod, Message message) {
         KubernetesClient client = cluster.client();
         Node node = KubernetesTarget.node(client, pod);
+        protectedObjects.check(CORDON.name(), node);
         String name = node.getMetadata().getName();
         PendingReverts.Request ttl = PendingReverts.Request.of(message);
         List<PendingReverts.Entry> pending = PendingReverts.read(node);
@@ -139,6 +146,7 @@ public final class NodeActions {
                          @Header("TalonParameters") Map<String, Object> params) {
         KubernetesClient client = cluster.client();
         Node node = KubernetesTarget.node(client, pod);
+        protectedObjects.check(DRAIN.name(), node);
         String nodeName = node.getMetadata().getName();
         boolean cordoned = cordon(client, node);
         long deadline = System.nanoTime() + Duration.ofSeconds(((Number) params.getOrDefault("max_wait_period", 0))
@@ -152,6 +160,9 @@ public final class NodeActions {
                 continue;
             }
             String why = skipReason(client, p, params, min);
+            if (why == null && protectedObjects.reason(p) != null) {
+                why = "protected";
+            }
             if (why != null) {
                 skipped.add(KubernetesTarget.ref(p) + " (" + why + ")");
             } else {

@@ -23,6 +23,7 @@ import org.falcosecurity.talon.contract.ActionStop;
 import org.falcosecurity.talon.contract.Outcome;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
+import org.falcosecurity.talon.kubernetes.ProtectedObjects;
 import org.falcosecurity.talon.rules.Event;
 
 import java.util.Arrays;
@@ -37,10 +38,14 @@ import static org.falcosecurity.talon.actionners.kubernetes.KubernetesDeclaratio
 /**
  * {@code kubernetes:delete}: deletes the object a Kubernetes audit event names ({@code ka.target.resource},
  * {@code ka.target.name}, and {@code ka.target.namespace} for namespaced kinds), for a closed list of kinds.
- * An object already gone is {@code ignored}. The namespaces Kubernetes itself needs and {@code system:} cluster
- * roles are never deleted.
+ * An object already gone is {@code ignored}. It reads the object first and never deletes a protected one
+ * ({@link ProtectedObjects}: the namespaces Kubernetes needs, {@code default}, Talon's own namespace and what is in
+ * it, {@code cluster-admin}, {@code admin}, {@code edit}, {@code view}, {@code system:*}, the ClusterRole granted to
+ * Talon's service account, {@code protected.*}): that is {@code ignored} with the reason.
  */
 public final class ObjectDeletion {
+
+    private static final String WHY_DELETE = "read (is it protected?), then delete the object the audit event names";
 
     /** {@code kubernetes:delete}. */
     public static final ActionnerSpec SPEC = ActionnerSpec.builder("kubernetes:delete")
@@ -49,19 +54,19 @@ public final class ObjectDeletion {
             .defaultContinue(false)
             .requiredFields("ka.target.resource", "ka.target.name", "ka.target.namespace (namespaced kinds)")
             .permissions("delete", concat(
-                    Permission.of("", "namespaces", "delete the object the audit event names", "delete"),
-                    Permission.of("", "configmaps", "delete the object the audit event names", "delete"),
-                    Permission.of("", "secrets", "delete the object the audit event names", "delete"),
-                    Permission.of("", "services", "delete the object the audit event names", "delete"),
-                    Permission.of("", "serviceaccounts", "delete the object the audit event names", "delete"),
-                    Permission.of("apps", "deployments", "delete the object the audit event names", "delete"),
-                    Permission.of("apps", "daemonsets", "delete the object the audit event names", "delete"),
-                    Permission.of("apps", "statefulsets", "delete the object the audit event names", "delete"),
-                    Permission.of("apps", "replicasets", "delete the object the audit event names", "delete"),
-                    Permission.of("rbac.authorization.k8s.io", "roles", "delete the object the audit event names",
-                            "delete"),
-                    Permission.of("rbac.authorization.k8s.io", "clusterroles",
-                            "delete the object the audit event names", "delete")))
+                    Permission.of("", "namespaces", WHY_DELETE, "get", "delete"),
+                    Permission.of("", "configmaps", WHY_DELETE, "get", "delete"),
+                    Permission.of("", "secrets", WHY_DELETE, "get", "delete"),
+                    Permission.of("", "services", WHY_DELETE, "get", "delete"),
+                    Permission.of("", "serviceaccounts", WHY_DELETE, "get", "delete"),
+                    Permission.of("apps", "deployments", WHY_DELETE, "get", "delete"),
+                    Permission.of("apps", "daemonsets", WHY_DELETE, "get", "delete"),
+                    Permission.of("apps", "statefulsets", WHY_DELETE, "get", "delete"),
+                    Permission.of("apps", "replicasets", WHY_DELETE, "get", "delete"),
+                    Permission.of("rbac.authorization.k8s.io", "roles", WHY_DELETE, "get", "delete"),
+                    Permission.of("rbac.authorization.k8s.io", "clusterroles", WHY_DELETE, "get", "delete"),
+                    Permission.of("rbac.authorization.k8s.io", "clusterrolebindings",
+                            "never delete the ClusterRole granted to Talon itself", "list")))
             .example("""
                     - action: Delete the namespace
                       actionner: kubernetes:delete
@@ -109,15 +114,16 @@ public final class ObjectDeletion {
         }
     }
 
-    static final Set<String> PROTECTED_NAMESPACES = Set.of("kube-system", "kube-public", "kube-node-lease", "default");
     static final String RESOURCE_FIELD = "ka.target.resource";
     static final String NAME_FIELD = "ka.target.name";
     static final String NAMESPACE_FIELD = "ka.target.namespace";
 
     private final ClusterAccess cluster;
+    private final ProtectedObjects protectedObjects;
 
-    public ObjectDeletion(ClusterAccess cluster) {
+    public ObjectDeletion(ClusterAccess cluster, ProtectedObjects protectedObjects) {
         this.cluster = cluster;
+        this.protectedObjects = protectedObjects;
     }
 
     public Outcome delete(@Body Event event) {
@@ -134,16 +140,19 @@ public final class ObjectDeletion {
             throw ActionStop.failure("the event has no namespace for " + resource + " '" + name
                     + "': missing field " + NAMESPACE_FIELD);
         }
-        if (kind == Kind.NAMESPACE && PROTECTED_NAMESPACES.contains(name)) {
-            throw ActionStop.failure("refusing to delete namespace " + name + ": Kubernetes needs it");
-        }
-        if (kind == Kind.CLUSTERROLE && name.startsWith("system:")) {
-            throw ActionStop.failure("refusing to delete cluster role " + name + ": Kubernetes needs it");
-        }
         String ref = (ns == null ? "" : ns + "/") + name;
-        List<StatusDetails> deleted = kind.namespaced
-                ? client.resources(kind.type).inNamespace(ns).withName(name).delete()
-                : client.resources(kind.type).withName(name).delete();
+        var target = kind.namespaced ? client.resources(kind.type).inNamespace(ns).withName(name)
+                : client.resources(kind.type).withName(name);
+        HasMetadata object = target.get();
+        if (object == null) {
+            throw ActionStop.ignored(kind.key() + " " + ref + " not found: already gone");
+        }
+        if (kind == Kind.CLUSTERROLE) {
+            protectedObjects.checkClusterRole(SPEC.name(), client, object);
+        } else {
+            protectedObjects.check(SPEC.name(), object);
+        }
+        List<StatusDetails> deleted = target.delete();
         if (deleted.isEmpty()) {
             throw ActionStop.ignored(kind.key() + " " + ref + " not found: already gone");
         }

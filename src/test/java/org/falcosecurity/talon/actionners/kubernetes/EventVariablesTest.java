@@ -110,4 +110,50 @@ class EventVariablesTest {
         assertThat(EventVariables.expand("$FD_NAME.bak", e)).isEqualTo("/tmp/x; rm -rf $(id).bak");
         assertThat(EventVariables.expand("/var/$NOPE/a", e)).isEqualTo("/var//a");
     }
+
+    /**
+     * Item 6 of "secure by default": output fields named like the shell's or the loader's own variables never set them;
+     * the command (a real sh) sees its own values, and the skipped fields are logged.
+     */
+    @Test
+    void fieldsNamedLikeTheShellsOwnVariablesNeverSetThem() throws Exception {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String f : List.of("path", "home", "ifs", "shell", "env", "bash_env", "ps4", "ld_preload",
+                "ld.library.path", "lc_all", "bash_func_x", "pythonpath", "proc.name")) {
+            fields.put(f, "/tmp/evil-" + f);
+        }
+        Map<String, String> vars = EventVariables.of(event(fields));
+        assertThat(vars).containsEntry("PROC_NAME", "/tmp/evil-proc.name").doesNotContainKeys("PATH", "HOME", "IFS",
+                "SHELL", "ENV", "BASH_ENV", "PS4", "LD_PRELOAD", "LD_LIBRARY_PATH", "LC_ALL", "BASH_FUNC_X",
+                "PYTHONPATH");
+        String command = "printf '%s|' \"$PATH\" \"$HOME\" \"$LD_PRELOAD\" \"$LD_LIBRARY_PATH\" \"$BASH_ENV\""
+                + " \"$PROC_NAME\"; printf '[%s]' \"$IFS\"";
+        List<String> argv;
+        try (org.falcosecurity.talon.support.LogCapture logs = org.falcosecurity.talon.support.LogCapture.openAtInfo()) {
+            argv = EventVariables.argv("/bin/sh", command, event(fields));
+            assertThat(logs.lines()).anyMatch(l -> l.contains("not passed to the command") && l.contains("path")
+                    && l.contains("ld_preload") && l.contains("ld.library.path") && !l.contains("/tmp/evil"));
+        }
+        assertThat(String.join(" ", argv)).doesNotContain("/tmp/evil-path").doesNotContain("/tmp/evil-ld_preload");
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        pb.environment().put("HOME", "/home/pod-user");
+        Process p = pb.start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo("/usr/bin:/bin|/home/pod-user||||/tmp/evil-proc.name|[ \t\n]");
+    }
+
+    @Test
+    void theReservedNamesAreTheShellsTheLoadersAndRuntimes() {
+        for (String n : List.of("PATH", "HOME", "IFS", "SHELL", "ENV", "BASH_ENV", "PS4", "LD_PRELOAD", "LD_AUDIT",
+                "DYLD_INSERT_LIBRARIES", "BASH_FUNC_X", "LC_ALL", "LANG", "TZ", "PYTHONPATH", "NODE_OPTIONS",
+                "JAVA_TOOL_OPTIONS", "GIT_SSH_COMMAND", "HTTP_PROXY", "KUBECONFIG", "_")) {
+            assertThat(EventVariables.reserved(n)).as(n).isTrue();
+        }
+        for (String n : List.of("PROC_CMDLINE", "K8S_POD_NAME", "CONTAINER_ID", "FD_NAME", "USER_NAME", "EVT_TYPE")) {
+            assertThat(EventVariables.reserved(n)).as(n).isFalse();
+        }
+    }
 }

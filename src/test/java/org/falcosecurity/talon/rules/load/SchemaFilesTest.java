@@ -118,8 +118,10 @@ class SchemaFilesTest {
         assertThat(warned).isNotEmpty();
         try (Stream<Path> s = Files.walk(Path.of("src/test/resources"))) {
             for (Path p : s.filter(SchemaFilesTest::isYaml).sorted().toList()) {
+                // a fuzz seed that starts with "# expect: <error>" is broken on purpose (RulesLoaderFuzzTest)
                 if (!p.startsWith("src/test/resources/bad-rules") && !p.startsWith("src/test/resources/warn-rules")
-                        && !warned.contains(p) && isRuleFile(Files.readString(p))) {
+                        && !warned.contains(p) && isRuleFile(Files.readString(p))
+                        && !Files.readString(p).startsWith("# expect:")) {
                     files.put(p.toString(), Files.readString(p));
                 }
             }
