@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.falcosecurity.talon.kubernetes.ActionnerRun.podFields;
 import static org.falcosecurity.talon.kubernetes.ActionnerRun.run;
+import static org.falcosecurity.talon.kubernetes.ActionnerRun.runOn;
 
 /**
  * kubernetes:download, kubernetes:tcpdump and kubernetes:sysdig through the running Talon, on the fabric8 API
@@ -184,7 +185,8 @@ class CaptureActionnersSimulatorTest {
         CaptureFixtures.expectExec(k8s.server(), "default", "sysdig-runner", "sysdig",
                 List.of("cat", "/tmp/falco-talon.scap.gz"), PCAP, 0);
         CompletableFuture<Job> controller = CaptureFixtures.playJobController(k8s.client(), "default", "sysdig-runner");
-        ActionResult r = run(k8s.talon(), "sysdig", podFields("default", "web-5"));
+        // the Falco of node-7 saw it (event provenance: the pod runs there)
+        ActionResult r = runOn(k8s.talon(), "node-7", "sysdig", podFields("default", "web-5"));
         Job job = controller.get();
         assertThat(r.getStatus()).as(r.getError()).isEqualTo("success");
         assertThat(job.getSpec().getTemplate().getSpec().getNodeName()).isEqualTo("node-7");

@@ -54,6 +54,13 @@ public final class EventVariables {
     public static final List<String> RESERVED_PREFIXES = List.of("LD_", "DYLD_", "BASH_", "LC_", "MALLOC_", "GLIBC_",
             "PYTHON", "PERL", "RUBY", "NODE_", "JAVA_", "_JAVA_", "JDK_", "GIT_");
 
+    /**
+     * The variables of upstream's {@code k8snode} context ({@code node.hostname} ...): they start with {@code NODE_},
+     * reserved for Node.js, but are none of Node.js' own, so a context (the event's or an additional one) may set them.
+     */
+    static final Set<String> NODE_CONTEXT = Set.of("NODE_HOSTNAME", "NODE_INSTANCETYPE", "NODE_ROLE",
+            "NODE_TOPOLOGY_REGION", "NODE_TOPOLOGY_ZONE", "NODE_SPEC_PROVIDERID");
+
     /** Whether an output field may not become this variable. */
     public static boolean reserved(String name) {
         return RESERVED.contains(name) || RESERVED_PREFIXES.stream().anyMatch(name::startsWith);
@@ -83,7 +90,7 @@ public final class EventVariables {
         Map<String, String> ctx = context == null ? event.context() : context;
         ctx.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             String name = name(e.getKey());
-            if (name != null && !reserved(name)) {
+            if (name != null && (!reserved(name) || NODE_CONTEXT.contains(name))) {
                 vars.put(name, e.getValue());
             }
         });

@@ -33,6 +33,15 @@ class EventVariablesTest {
     }
 
     @Test
+    void aContextNeverSetsAReservedVariableButTheNodeContextsNamesPass() {
+        Event e = new Event("", "r", Priority.parse("Notice").orElseThrow(), "o", "o", "", "syscall", "worker-1",
+                List.of(), Map.of(), "", Map.of("node.options", "--require /tmp/evil.js", "ld_preload", "/tmp/x.so",
+                "path", "/tmp", "node.role", "worker", "node.topology.zone", "eu-west-1a"));
+        assertThat(EventVariables.of(e)).doesNotContainKeys("NODE_OPTIONS", "LD_PRELOAD", "PATH")
+                .containsEntry("NODE_ROLE", "worker").containsEntry("NODE_TOPOLOGY_ZONE", "eu-west-1a");
+    }
+
+    @Test
     void theEventsContextGivesVariablesToo() throws Exception {
         Event e = new Event("", "r", Priority.parse("Notice").orElseThrow(), "o", "o", "", "syscall", "worker-1",
                 List.of(), Map.of("fd.name", "/etc/shadow"), "", Map.of("node.hostname", "worker-1.example",
