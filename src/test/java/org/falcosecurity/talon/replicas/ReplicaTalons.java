@@ -23,6 +23,8 @@ final class ReplicaTalons {
     static final String TALON_NAMESPACE = "falco";
 
     static final String RULES = WebPods.LABEL_RULES;
+    /** The intake token every replica of a test shares. */
+    static final String SHARED_TOKEN = java.util.UUID.randomUUID().toString();
 
     private ReplicaTalons() {
     }
@@ -88,6 +90,9 @@ final class ReplicaTalons {
                 .rules(RULES)
                 .env("DEDUPLICATION_LEADER_ELECTION", "true")
                 .env("REPLICAS_IDENTITY", name)
+                // the replicas of one Deployment share the intake's token (the chart's Secret): a follower forwards
+                // with it, and the leader refuses a forward without it (401)
+                .env("AUTH_TOKEN", SHARED_TOKEN)
                 .property("talon.relay.retry-delay-ms", "100")
                 .property("talon.kubernetes.retry-delay-ms", "50")
                 .property("talon.kubernetes.max-retry-delay-ms", "200")
