@@ -84,6 +84,17 @@ public class TalonHttpServer extends VertxPlatformHttpServer {
                 }
             });
         }
+        // a stopping Talon has removed its routes before it closes the port: what arrives meanwhile is refused as
+        // "try again" (another replica takes it), never a 404 the sender would not retry
+        router.route().order(Integer.MAX_VALUE).handler(ctx -> {
+            if (camel.isStopping() || camel.isStopped()) {
+                ctx.response().setStatusCode(503).putHeader("Retry-After", "1")
+                        .putHeader("Content-Type", "application/json")
+                        .end("{\"error\":\"stopping\",\"message\":\"Talon is stopping: send again\"}");
+            } else {
+                ctx.next();
+            }
+        });
         String health = props.resolveProperty("camel.management.health-path").orElse("/observe/health");
         router.routeWithRegex(Pattern.quote(health) + "(/.*)?").order(Integer.MIN_VALUE + 1).handler(ctx -> {
             // Camel reads these with getParam, from the request's (mutable, cached) parameter map
