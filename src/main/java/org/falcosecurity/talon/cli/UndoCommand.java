@@ -90,7 +90,7 @@ public class UndoCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
-            c.client().close();
+            c.close();
         }
     }
 }

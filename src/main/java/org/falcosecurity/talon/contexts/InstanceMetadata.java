@@ -28,14 +28,21 @@ public final class InstanceMetadata {
 
     private final URI base;
     private final Duration timeout;
-    private final HttpClient http;
+    /** Made by the first call: a Talon whose rules use no {@code aws} context builds no HTTP client. */
+    private HttpClient http;
 
     public InstanceMetadata(URI base, Duration timeout) {
         this.base = base;
         this.timeout = timeout;
-        // IMDS answers on a link-local address: never through a proxy, never redirected
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).proxy(HttpClient.Builder.NO_PROXY)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            // IMDS answers on a link-local address: never through a proxy, never redirected
+            http = HttpClient.newBuilder().connectTimeout(timeout).proxy(HttpClient.Builder.NO_PROXY)
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        return http;
     }
 
     /** {@code aws.instance_profile_arn}, {@code aws.instance_profile_id}, {@code aws.region}. */
@@ -65,7 +72,7 @@ public final class InstanceMetadata {
     private String call(HttpRequest.Builder request, String what) {
         HttpResponse<InputStream> r;
         try {
-            r = http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofInputStream());
+            r = http().send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new IllegalStateException("the instance metadata service (" + base + ") did not answer for "
                     + what + ": " + e.getClass().getSimpleName());

@@ -82,8 +82,10 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("kubernetesHealthCheck", new KubernetesHealthCheck(runtime::kubernetes));
         registry.bind("readiness", new Readiness());
         // the one Kubernetes client, shared by camel-kubernetes endpoints (kubernetesClient=#kubernetesClient) and
-        // Talon's processors
-        registry.bind("kubernetesClient", runtime.kubernetes().client());
+        // Talon's processors; with no cluster configured there is none (and no route creates a kubernetes endpoint)
+        if (runtime.kubernetes().configured()) {
+            registry.bind("kubernetesClient", runtime.kubernetes().client());
+        }
         ArtifactSpool spool = artifactSpool(context, runtime.config());
         registry.bind("talonArtifacts", spool);
         // one set of AWS credentials and endpoint for the aws:s3 output and aws:lambda

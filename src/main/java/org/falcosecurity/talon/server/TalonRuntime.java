@@ -35,6 +35,7 @@ public final class TalonRuntime {
     /** The registry {@code /metrics} exposes; bound as {@code metricsRegistry} so camel-micrometer uses it too. */
     private final PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final TalonCounters counters = new TalonCounters(meterRegistry);
+    private org.falcosecurity.talon.ops.JvmMeters jvmMeters;
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(Catalog.empty());
     private final List<ResultListener> resultListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private KubernetesClients.Connection kubernetes;
@@ -76,6 +77,13 @@ public final class TalonRuntime {
 
     public PrometheusMeterRegistry meterRegistry() {
         return meterRegistry;
+    }
+
+    /** Puts the JVM's meters on the registry (a server; the CLI's offline commands have no /metrics). */
+    synchronized void bindJvmMeters() {
+        if (jvmMeters == null) {
+            jvmMeters = new org.falcosecurity.talon.ops.JvmMeters().bindTo(meterRegistry);
+        }
     }
 
     public TalonCounters counters() {
@@ -127,9 +135,12 @@ public final class TalonRuntime {
         return identity;
     }
 
-    synchronized void closeKubernetesClient() {
+    synchronized void closeClients() {
         if (kubernetes != null && ownsKubernetesClient) {
-            kubernetes.client().close();
+            kubernetes.close();
+        }
+        if (jvmMeters != null) {
+            jvmMeters.close();
         }
     }
 

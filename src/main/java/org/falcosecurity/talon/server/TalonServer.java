@@ -42,6 +42,7 @@ public final class TalonServer implements AutoCloseable {
         main.bind("talonRuntime", runtime);
         // bound before Camel starts, so camel-micrometer-prometheus serves this registry at /metrics
         main.bind("metricsRegistry", runtime.meterRegistry());
+        runtime.bindJvmMeters();
         main.bind("talonHttpServerFactory", new TalonHttpServer.Factory(config.tls().clientAuth(),
                 config.auth().protectMetrics() ? IntakeToken.of(config.authToken()) : null));
         main.configure().addConfiguration(TalonConfiguration.class);

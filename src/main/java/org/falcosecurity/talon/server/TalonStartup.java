@@ -164,7 +164,7 @@ public final class TalonStartup extends MainListenerSupport {
     public void afterStop(BaseMainSupport main) {
         runtime.stopReplicasAndTelemetry();
         runtime.audit().close();
-        runtime.closeKubernetesClient();
+        runtime.closeClients();
     }
 
     public RulesReloader reloader() {

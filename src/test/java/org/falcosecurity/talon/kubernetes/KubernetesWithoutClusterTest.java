@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.falcosecurity.talon.kubernetes.ActionnerRun.podFields;
 
 /** With no cluster configured, Kubernetes actions fail with a message that says so; dry runs still report. */
@@ -53,6 +54,25 @@ class KubernetesWithoutClusterTest {
         ActionResult r = ActionnerRun.run(talon, "rehearsal", podFields("default", "web-1"));
         assertThat(r.getStatus()).isEqualTo("dry-run");
         assertThat(r.getMessage()).startsWith("would run kubernetes:terminate");
+    }
+
+    @Test
+    void noClusterMeansNoKubernetesClientAndNoEndpointOfANotifierNobodyConfigured() throws Exception {
+        org.apache.camel.CamelContext camel = talon.server().context();
+        // no fabric8 client in the registry (camel-kubernetes would autowire it) and none behind the connection
+        assertThat(camel.getRegistry().lookupByName("kubernetesClient")).isNull();
+        assertThat(camel.getRegistry().findByType(io.fabric8.kubernetes.client.KubernetesClient.class)).isEmpty();
+        KubernetesClients.Connection c = talon.server().runtime().kubernetes();
+        assertThat(c.configured()).isFalse();
+        assertThatThrownBy(c::client).isInstanceOf(IllegalStateException.class)
+                .hasMessage(ClusterAccess.NOT_CONFIGURED);
+        // the notifiers' sending endpoints (toD) are made by their first message: with none sent, none exists
+        assertThat(camel.getEndpoints()).extracting(org.apache.camel.Endpoint::getEndpointUri)
+                .noneMatch(u -> u.startsWith("kubernetes-events:") || u.startsWith("http:") || u.startsWith("smtp:")
+                        || u.startsWith("slack:") || u.startsWith("elasticsearch:") || u.startsWith("opensearch:"));
+        // and Talon still answers
+        assertThat(talon.send("GET", "/healthz", null, null).statusCode()).isEqualTo(200);
+        assertThat(talon.send("GET", "/readyz", null, null).statusCode()).isEqualTo(200);
     }
 
     @Test

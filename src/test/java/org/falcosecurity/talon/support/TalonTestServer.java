@@ -1,8 +1,6 @@
 package org.falcosecurity.talon.support;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.falcosecurity.talon.config.RuleFiles;
 import org.falcosecurity.talon.config.TalonConfig;
 import org.falcosecurity.talon.contract.ActionResult;
@@ -198,9 +196,8 @@ public final class TalonTestServer implements AutoCloseable {
             if (kubernetesClient != null) {
                 server.runtime().useKubernetesClient(kubernetesClient);
             } else if (noCluster) {
-                owned = new KubernetesClientBuilder().withConfig(Config.empty()).build();
-                server.runtime().useKubernetesConnection(new KubernetesClients.Connection(owned, false,
-                        "no cluster configured"));
+                // as a Talon that finds no cluster: no client at all
+                server.runtime().useKubernetesConnection(KubernetesClients.Connection.notConfigured());
             }
             TalonTestServer t = new TalonTestServer(server, port, dir, owned, cfg.authToken());
             server.runtime().addResultListener((r, ev, nanos) -> t.results.add(r));

@@ -71,8 +71,11 @@ public final class CloudFunction {
             .build();
 
     private final URI api;
-    private final GcpTokens tokens;
-    private final HttpClient http;
+    private final URI metadata;
+    private final Path credentialsFile;
+    /** Made by the first call: a Talon whose rules never call a function builds no HTTP client. */
+    private GcpTokens tokens;
+    private HttpClient http;
     private final int maxOutputBytes;
 
     /**
@@ -82,14 +85,22 @@ public final class CloudFunction {
      */
     public CloudFunction(URI api, URI metadata, Path credentialsFile, int maxOutputBytes) {
         this.api = api;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.tokens = new GcpTokens(credentialsFile, metadata, http, Duration.ofSeconds(10), Clock.systemUTC());
+        this.metadata = metadata;
+        this.credentialsFile = credentialsFile;
         this.maxOutputBytes = maxOutputBytes;
+    }
+
+    private synchronized void connect() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+            tokens = new GcpTokens(credentialsFile, metadata, http, Duration.ofSeconds(10), Clock.systemUTC());
+        }
     }
 
     /** Calls the function of the action ({@code TalonParameters}) with the exchange's event. */
     public Outcome call(Exchange exchange) {
+        connect();
         @SuppressWarnings("unchecked")
         Map<String, Object> params = exchange.getMessage().getHeader(TalonHeaders.PARAMETERS, Map.class);
         String name = (String) params.get("gcp_function_name");
