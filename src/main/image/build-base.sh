@@ -2,7 +2,8 @@
 # Builds, without a Docker daemon or a registry, the base image the container image is built on (jib's
 # `from.image = tar://...`), as a Docker image tarball:
 #
-#   /opt/java      a Java runtime made by jlink from the build JDK (only the modules Talon needs)
+#   /opt/java      a Java runtime made by jlink from the build JDK (only the modules Talon needs), with its own
+#                  class data sharing archive of the JDK's classes (lib/server/classes.jsa)
 #   /lib, /lib64   the shared libraries that runtime links against (glibc, zlib, libstdc++, libgcc), copied from
 #                  the build machine (Debian packages there; the list of packages is written to
 #                  /usr/share/doc/falco-talon-base/packages)
@@ -50,8 +51,12 @@ rm -rf "$WORK"
 mkdir -p "$ROOT"
 
 echo "== jlink from $JAVA_HOME"
+# --generate-cds-archive: the runtime's own class data sharing archive (lib/server/classes.jsa, made by the
+# runtime just linked, for its modules), used by every start with no flag (-Xshare:auto): the JDK's classes are
+# mapped instead of parsed and verified
 "$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --strip-debug --no-header-files --no-man-pages \
-  --output "$ROOT/opt/java"
+  --generate-cds-archive --output "$ROOT/opt/java"
+test -f "$ROOT/opt/java/lib/server/classes.jsa" || { echo "error: jlink made no CDS archive" >&2; exit 1; }
 
 # headless: the AWT, font, image and sound natives of java.desktop (kept for java.beans) would pull in X11,
 # freetype and ALSA; Talon never loads them

@@ -90,7 +90,7 @@ class ImageTarballTest {
         List<String> entrypoint = new ArrayList<>();
         c.path("Entrypoint").forEach(n -> entrypoint.add(n.asText()));
         assertThat(entrypoint.get(0)).isEqualTo("java");
-        assertThat(entrypoint).contains("-XX:MaxRAMPercentage=60", "-Djava.io.tmpdir=/tmp")
+        assertThat(entrypoint).contains("-XX:MaxRAMPercentage=40", "-XX:+UseSerialGC", "-Djava.io.tmpdir=/tmp")
                 .endsWith("org.falcosecurity.talon.TalonApplication");
         assertThat(c.path("Cmd").toString()).isEqualTo("[\"server\"]");
 
@@ -117,6 +117,9 @@ class ImageTarballTest {
         assertThat(FILES.keySet()).noneMatch(n -> n.startsWith("app/libs/") && (n.contains("junit")
                 || n.contains("kubernetes-server-mock") || n.contains("assertj")));
         assertThat(FILES.get("opt/java/bin/java").getMode() & 0111).isNotZero();
+        // the runtime's class data sharing archive of its own classes (jlink --generate-cds-archive), used with no flag
+        assertThat(FILES).containsKey("opt/java/lib/server/classes.jsa");
+        assertThat(FILES.get("opt/java/lib/server/classes.jsa").getSize()).isGreaterThan(1_000_000);
         // the only world-writable directory is /tmp (sticky); every file belongs to root, read-only to the user
         TarArchiveEntry tmp = FILES.get("tmp/") != null ? FILES.get("tmp/") : FILES.get("tmp");
         assertThat(tmp).isNotNull();
