@@ -6,7 +6,7 @@
 #     the image's JVM flags and 200 rules; medians and their ratios to the bare route with the same flags;
 #  2. RSS 5 s after start (idle) and its peak during 30 s of `hey -z 30s -c 50 -q 100` (5,000 events/s offered;
 #     deduplication off, so each event matches a dry-run rule and runs two actions), with the image's JVM flags; and
-#     the requests/s accepted.
+#     the requests/s accepted; and how long the idle `java -jar` Talons took to stop on SIGTERM.
 # The image's JVM flags are read from pom.xml (jib <jvmFlags>), the memory limit from kubernetes/deployment.yaml
 # (given to the JVM as -XX:MaxRAM, which is what the container's limit is to it).
 # Usage: [JAR=path/to/falco-talon.jar] [PORT=2891] bench/startup.sh [RUNS]   (from the repository root; needs hey)
@@ -51,16 +51,19 @@ start() {
   done
   echo $(( $(now_ms) - t0 ))
 }
-stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
+stop() { # SIGTERM, and the ms until the process is gone in $WORK/stop
+  local t0; t0=$(now_ms); kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; echo $(( $(now_ms) - t0 )) > "$WORK/stop"
+}
 rss_mib() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
-bare=() talon=() bare_f=() talon_f=()
+bare=() talon=() bare_f=() talon_f=() stops=()
 for _ in $(seq 1 "$RUNS"); do
   # start() runs in the current shell (not $(...)) so that PID is kept; its time is read back from a file
   start java -cp "$WORK/bare:$JAR:$LIB/*" Bare "$PORT" > "$WORK/t"; stop; bare+=("$(cat "$WORK/t")")
   LISTEN_ADDRESS=127.0.0.1 LISTEN_PORT=$PORT start java -jar "$JAR" server > "$WORK/t"; stop; talon+=("$(cat "$WORK/t")")
+  stops+=("$(cat "$WORK/stop")")
   # shellcheck disable=SC2086
   start java $FLAGS -cp "$WORK/bare:$JAR:$LIB/*" Bare "$PORT" > "$WORK/t"; stop; bare_f+=("$(cat "$WORK/t")")
   # shellcheck disable=SC2086
@@ -90,6 +93,7 @@ mb=$(median "${bare[@]}") mt=$(median "${talon[@]}") mbf=$(median "${bare_f[@]}"
   printf 'ready, bare route                          median %5d ms (runs: %s)\n' "$mb" "${bare[*]}"
   printf 'ready, java -jar %s server       median %5d ms (runs: %s)  ratio to the bare route %s\n' \
     "$(basename "$JAR")" "$mt" "${talon[*]}" "$(ratio "$mt" "$mb")"
+  printf 'stop of an idle java -jar server (SIGTERM to exit)    median %5d ms (runs: %s)\n' "$(median "${stops[@]}")" "${stops[*]}"
   printf 'ready, bare route, image flags             median %5d ms (runs: %s)\n' "$mbf" "${bare_f[*]}"
   printf 'ready, Talon, image flags, 200 rules       median %5d ms (runs: %s)  ratio to the bare route %s\n' \
     "$mtf" "${talon_f[*]}" "$(ratio "$mtf" "$mbf")"
