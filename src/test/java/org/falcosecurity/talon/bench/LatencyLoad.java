@@ -200,10 +200,6 @@ public final class LatencyLoad {
         long[] sent = new long[n];
         long[] answered = new long[n];
         int[] status = new int[n];
-        HttpRequest[] requests = new HttpRequest[n];
-        for (int i = 0; i < n; i++) {
-            requests[i] = post(t, event(number, i));
-        }
         CountDownLatch done = new CountDownLatch(n);
         long cpu = cpuTicks(t);
         double[] jvm = jvm(t);
@@ -218,8 +214,9 @@ public final class LatencyLoad {
             }
             maxLag = Math.max(maxLag, now - due);
             int k = i;
+            HttpRequest request = post(t, event(number, i));
             sent[k] = System.nanoTime();
-            http.sendAsync(requests[i], HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+            http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
                 answered[k] = System.nanoTime();
                 status[k] = e != null ? -1 : r.statusCode();
                 done.countDown();
