@@ -100,8 +100,8 @@ public final class LatencySummary {
                         }
                     });
                     if (!ratio99.isEmpty()) {
-                        out.append(String.format(Locale.ROOT, "%n    to the bare route: p50 %.1f x (+%.2f ms), p99"
-                                        + " %.1f x (+%.2f ms)", median(ratio50), median(offset50), median(ratio99),
+                        out.append(String.format(Locale.ROOT, "%n    to the bare route: p50 %.1f x (%+.2f ms), p99"
+                                        + " %.1f x (%+.2f ms)", median(ratio50), median(offset50), median(ratio99),
                                 median(offset99)));
                     }
                 }
