@@ -80,8 +80,10 @@ talon() { # round case jar
     java bench/Receiver.java "$RECEIVER_PORT" > "$WORK/receiver.log" 2>&1 & rpid=$!
     rm -rf "$WORK/results"
   fi
-  java $HEAP -jar "$3" server -c "$WORK/$2.yaml" -r "$rules" \
-      > "$WORK/talon.log" 2>&1 &
+  # from the run's own directory: an application.properties in the working directory (the repository's) would
+  # override the jar's packaged one, and another jar would run with this checkout's settings
+  (cd "$WORK" && exec java $HEAP -jar "$(realpath "$3")" server -c "$WORK/$2.yaml" -r "$rules" \
+      > "$WORK/talon.log" 2>&1) &
   local pid=$!; wait_up
   run_wrk "round $1 $2 $3"
   if [ "$2" = matched ]; then # what reached the notifiers, and what the bounded notifier queues dropped
