@@ -82,7 +82,8 @@ talon() { # round case jar
   fi
   # from the run's own directory: an application.properties in the working directory (the repository's) would
   # override the jar's packaged one, and another jar would run with this checkout's settings
-  (cd "$WORK" && exec java $HEAP -jar "$(realpath "$3")" server -c "$WORK/$2.yaml" -r "$rules" \
+  local jar; jar=$(realpath "$3")
+  (cd "$WORK" && exec java $HEAP -jar "$jar" server -c "$WORK/$2.yaml" -r "$rules" \
       > "$WORK/talon.log" 2>&1) &
   local pid=$!; wait_up
   run_wrk "round $1 $2 $3"
