@@ -1,30 +1,52 @@
 #!/usr/bin/env bash
-# Intake throughput: events/s that `server` accepts, with 10, 200 and 2,000 rules, for events that match nothing and
-# for events that match a dry-run rule; and the same load on a bare Camel platform-http route (the ceiling).
-# Usage: bench/intake.sh [DURATION_SECONDS]   (run from the repository root; needs wrk: apt-get install wrk)
+# Intake throughput against a bare Camel platform-http route (bench/Ceiling.java), measured in the same run:
+# rounds of "bare route, then Talon" for each case, alternating, and the medians of the 2xx rates and of the
+# per-round ratios. Only 2xx answers count as accepted; non-2xx (429 / 503 from the bounded queues) are reported.
+#
+#   default   the repository's config.yaml (print_all_events: true, log_format: color, the file notifier,
+#             watch_rules), only listen_address / listen_port changed; 200 rules that match nothing
+#   quiet     the same with print_all_events: false
+#   matched   the same config as default, deduplication off (every event is processed, not only the first), the file
+#             notifier writing into the run's temporary directory and a webhook notifier posting to a loopback
+#             receiver (bench/Receiver.java); the 200 rules plus one that matches with two dry-run actions and
+#             notifiers [file, webhook] (bench/GenRules.java matched)
+#
+# Usage: [ROUNDS=3] [CASES="default quiet matched"] [JAR="target/falco-talon.jar /work/before/falco-talon.jar"]
+#        [PORT=2890] [HEAP="-Xms256m -Xmx256m"] bench/intake.sh [SECONDS]
+# JAR may name several jars (each with its lib/ next to it): each is measured after the same bare-route run.
+# Needs wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${1:-20}
+DURATION=${1:-15}
+ROUNDS=${ROUNDS:-3}
+CASES=${CASES:-default quiet matched}
+JARS=${JAR:-target/falco-talon.jar}
 PORT=${PORT:-2890}
+RECEIVER_PORT=${RECEIVER_PORT:-$((PORT + 1))}
 HEAP=${HEAP:--Xms256m -Xmx256m}
+RULES=${RULES:-200}
 OUT=bench/results
 mkdir -p "$OUT"
 REPORT="$OUT/intake-$(date -u +%Y%m%dT%H%M%SZ).txt"
 [ -f target/falco-talon.jar ] || ./mvnw -q -B package -DskipTests
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+for J in $JARS; do [ -f "$J" ] && [ -d "$(dirname "$J")/lib" ] || { echo "$J or its lib/ is missing" >&2; exit 1; }; done
 
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cp src/test/resources/events/terminal-shell.json "$WORK/event.json"
-cat > "$WORK/config.yaml" <<YAML
-listen_address: 127.0.0.1
-listen_port: $PORT
-print_all_events: false
-watch_rules: false
-log_format: text
+sed -e "s/^listen_address:.*/listen_address: 127.0.0.1/" -e "s/^listen_port:.*/listen_port: $PORT/" config.yaml \
+    > "$WORK/default.yaml"
+sed -e "s/^print_all_events:.*/print_all_events: false/" "$WORK/default.yaml" > "$WORK/quiet.yaml"
+sed -e "s|^    directory:.*|    directory: $WORK/results|" "$WORK/default.yaml" > "$WORK/matched.yaml"
+cat >> "$WORK/matched.yaml" <<YAML
+  webhook:
+    url: http://127.0.0.1:$RECEIVER_PORT/
 deduplication:
   time_window_seconds: 0
 YAML
+java bench/GenRules.java "$RULES" nomatch "$WORK/rules-nomatch.yaml"
+java bench/GenRules.java "$RULES" matched "$WORK/rules-matched.yaml"
 
 wait_up() {
   for _ in $(seq 1 900); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
@@ -33,35 +55,78 @@ wait_up() {
   echo "server did not start" >&2; return 1
 }
 
-run_wrk() { # label
+run_wrk() { # label -> prints "<2xx per second> <non-2xx count>"
   EVENT="$WORK/event.json" wrk -t2 -c32 -d5s -s bench/post.lua "http://127.0.0.1:$PORT/" >/dev/null # warm-up
   local out; out=$(EVENT="$WORK/event.json" wrk -t2 -c32 -d"${DURATION}s" --latency -s bench/post.lua "http://127.0.0.1:$PORT/")
-  local rps non2xx; rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  echo "## $1" >> "$REPORT.raw"; echo "$out" >> "$REPORT.raw"
+  local total secs non2xx
+  total=$(echo "$out" | awk '/requests in/ {print $1}')
+  secs=$(echo "$out" | awk '/requests in/ {sub(/s,$/, "", $4); print $4}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}'); non2xx=${non2xx:-0}
-  printf "%-34s %10s req/s  non-2xx: %s\n" "$1" "$rps" "$non2xx" | tee -a "$REPORT" >&2
-  echo "$out" >> "$REPORT.raw"
-  echo "$rps"
+  awk -v t="$total" -v s="$secs" -v n="$non2xx" 'BEGIN {printf "%.0f %d\n", (t - n) / s, n}'
+}
+
+bare() {
+  java $HEAP -cp "target/falco-talon.jar:target/lib/*" bench/Ceiling.java "$PORT" > "$WORK/ceiling.log" 2>&1 &
+  local pid=$!; wait_up
+  run_wrk "round $1 bare route"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+talon() { # round case jar
+  local rules="$WORK/rules-nomatch.yaml"; [ "$2" = matched ] && rules="$WORK/rules-matched.yaml"
+  local rpid=""
+  if [ "$2" = matched ]; then
+    java bench/Receiver.java "$RECEIVER_PORT" > "$WORK/receiver.log" 2>&1 & rpid=$!
+    rm -rf "$WORK/results"
+  fi
+  # from the run's own directory: an application.properties in the working directory (the repository's) would
+  # override the jar's packaged one, and another jar would run with this checkout's settings
+  local jar; jar=$(realpath "$3")
+  (cd "$WORK" && exec java $HEAP -jar "$jar" server -c "$WORK/$2.yaml" -r "$rules" \
+      > "$WORK/talon.log" 2>&1) &
+  local pid=$!; wait_up
+  run_wrk "round $1 $2 $3"
+  if [ "$2" = matched ]; then # what reached the notifiers, and what the bounded notifier queues dropped
+    curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^falco_talon_notifications_total' | tr '\n' ' ' \
+        | sed 's/^/    notifications: /' >> "$REPORT"; echo >> "$REPORT"
+  fi
+  curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^falco_talon_log_events_dropped_total' \
+      | sed 's/^/    /' >> "$REPORT" || true
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  [ -z "$rpid" ] || { kill "$rpid"; wait "$rpid" 2>/dev/null || true; }
 }
 
 {
-  echo "# intake throughput, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "# intake throughput against the bare route, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {print int($2/1024/1024)" GiB"}' /proc/meminfo), $(java -version 2>&1 | head -1)"
-  echo "# command: bench/intake.sh $DURATION   (wrk -t2 -c32 -d${DURATION}s, JVM $HEAP)"
+  echo "# command: ROUNDS=$ROUNDS CASES=\"$CASES\" JAR=\"$JARS\" bench/intake.sh $DURATION   (wrk -t2 -c32 -d${DURATION}s after 5 s of warm-up, JVM $HEAP, $RULES rules)"
 } | tee "$REPORT"
 
-java $HEAP -cp 'target/falco-talon.jar:target/lib/*' bench/Ceiling.java "$PORT" > "$WORK/ceiling.log" 2>&1 &
-CPID=$!; wait_up
-CEILING=$(run_wrk "ceiling (bare platform-http route)" | tail -1)
-kill "$CPID"; wait "$CPID" 2>/dev/null || true
-
-for N in 10 200 2000; do
-  for CASE in nomatch dryrun; do
-    java bench/GenRules.java "$N" "$CASE" "$WORK/rules.yaml"
-    java $HEAP -jar target/falco-talon.jar server -c "$WORK/config.yaml" -r "$WORK/rules.yaml" > "$WORK/talon-$N-$CASE.log" 2>&1 &
-    TPID=$!; wait_up
-    RPS=$(run_wrk "talon $N rules, $CASE" | tail -1)
-    awk -v r="$RPS" -v c="$CEILING" 'BEGIN {printf "  ratio to ceiling: %.2f\n", r / c}' | tee -a "$REPORT"
-    kill "$TPID"; wait "$TPID" 2>/dev/null || true
+declare -A RATIOS RATES NON2XX
+BARES=""
+for R in $(seq 1 "$ROUNDS"); do
+  for C in $CASES; do
+    bare "$R" > "$WORK/result"; read -r B _ < "$WORK/result"; BARES="$BARES $B"
+    printf "round %d  %-8s bare route %8d 2xx/s\n" "$R" "$C" "$B" | tee -a "$REPORT"
+    for J in $JARS; do
+      talon "$R" "$C" "$J" > "$WORK/result"; read -r T N < "$WORK/result"
+      K="$C|$J"
+      RATES[$K]="${RATES[$K]:-} $T"; NON2XX[$K]="${NON2XX[$K]:-} $N"
+      RATIOS[$K]="${RATIOS[$K]:-} $(awk -v t="$T" -v b="$B" 'BEGIN {printf "%.3f", t / b}')"
+      printf "round %d  %-8s %-40s %8d 2xx/s  non-2xx %7d  ratio %.2f\n" "$R" "$C" "$J" "$T" "$N" \
+          "$(awk -v t="$T" -v b="$B" 'BEGIN {print t / b}')" | tee -a "$REPORT"
+    done
   done
 done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; print m}'; }
+{
+  echo "# medians over $ROUNDS rounds (ratio: median of the per-round ratios to the bare route run just before)"
+  printf "%-8s %-40s %10s 2xx/s\n" bare "bench/Ceiling.java" "$(echo "$BARES" | median)"
+  for C in $CASES; do for J in $JARS; do K="$C|$J"
+    printf "%-8s %-40s %10s 2xx/s  non-2xx %s  ratio %s  (ratios:%s)\n" "$C" "$J" "$(echo "${RATES[$K]}" | median)" \
+        "$(echo "${NON2XX[$K]}" | median)" "$(echo "${RATIOS[$K]}" | median)" "${RATIOS[$K]}"
+  done; done
+} | tee -a "$REPORT"
 echo "report: $REPORT (raw wrk output: $REPORT.raw)"

@@ -17,6 +17,11 @@ final class Logging {
         }
     }
 
+    /** Writes out what the asynchronous log still holds (the server's configurations queue their lines). */
+    static void stop() {
+        org.apache.logging.log4j.LogManager.shutdown();
+    }
+
     static void forCli() {
         if (System.getProperty(KEY) == null) {
             System.setProperty(KEY, "log4j2-cli.xml");

@@ -41,6 +41,8 @@ public class ServerCommand implements Callable<Integer> {
             System.err.println("error: " + e.summary());
             e.problems().forEach(p -> System.err.println("  " + p));
             return 1;
+        } finally {
+            Logging.stop();
         }
     }
 }

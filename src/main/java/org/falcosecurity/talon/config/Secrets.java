@@ -22,6 +22,9 @@ public final class Secrets {
         return key != null && SECRET_KEY.matcher(key).matches();
     }
 
+    /** A URL's path and query, dropped by {@link #describe} (compiled once: it runs for every lost notification). */
+    private static final java.util.regex.Pattern URL_PATH = java.util.regex.Pattern.compile("(?i)(https?://[^/\\s]+)/\\S*");
+
     /** Masks {@code user:pass@} in URLs inside free text. */
     public static String maskUrls(String text) {
         return text == null ? null : URL_USERINFO.matcher(text).replaceAll("$1" + MASK + "@");
@@ -56,8 +59,8 @@ public final class Secrets {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String msg = root.getMessage() == null ? "" : ": " + maskUrls(root.getMessage())
-                .replaceAll("(?i)(https?://[^/\\s]+)/\\S*", "$1/…");
+        String msg = root.getMessage() == null ? "" : ": " + URL_PATH.matcher(maskUrls(root.getMessage()))
+                .replaceAll("$1/…");
         return root.getClass().getSimpleName() + msg;
     }
 

@@ -1,8 +1,12 @@
 package org.falcosecurity.talon.delivery;
 
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.falcosecurity.talon.contract.TalonHeaders;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Offers a result to each of its notifiers' queues, one at a time, and accounts for a full queue on its own: the
@@ -14,6 +18,8 @@ public class NotifierFanOut {
 
     private final NotificationLosses losses;
     private volatile ProducerTemplate template;
+    /** The queues' endpoints by URI, resolved once (a URI given as text is normalised again on every send). */
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     public NotifierFanOut(NotificationLosses losses) {
         this.losses = losses;
@@ -27,11 +33,16 @@ public class NotifierFanOut {
         NotificationTracker tracker = NotificationTracker.of(exchange);
         for (String queue : queues.split(",")) {
             Exchange copy = exchange.copy();
+            // Exchange.copy() shares the event's unit of work, and the seda producer hands that unit of work's
+            // on-completions (the pod gate, ...) over to the copy: the pod's next event would then wait until this
+            // notification is delivered (retries included). The copy has its own; the event completes on its own.
+            copy.getExchangeExtension().setUnitOfWork(null);
             // Kafka mode: the event's offset is committed once this notification is delivered or dead-lettered
             NotificationTracker.Ticket ticket = tracker == null ? null : tracker.track(copy);
             Throwable failure;
             try {
-                failure = template(exchange).send(queue, copy).getException();
+                Endpoint endpoint = endpoints.computeIfAbsent(queue, exchange.getContext()::getEndpoint);
+                failure = template(exchange).send(endpoint, copy).getException();
             } catch (RuntimeException e) {
                 failure = e;
             }

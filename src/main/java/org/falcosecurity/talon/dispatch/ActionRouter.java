@@ -278,6 +278,10 @@ public class ActionRouter {
     }
 
     private static void log(ActionResult r) {
+        boolean failure = ActionResult.FAILURE.equals(r.getStatus());
+        if (failure ? !RESULTS.isWarnEnabled() : !RESULTS.isInfoEnabled()) {
+            return; // nothing built for a line that is not written
+        }
         MDC.put("trace_id", r.getTraceId());
         MDC.put("rule", r.getRule());
         MDC.put("action", r.getAction());
@@ -292,7 +296,7 @@ public class ActionRouter {
             MDC.put("namespace", ns);
         }
         try {
-            if (ActionResult.FAILURE.equals(r.getStatus())) {
+            if (failure) {
                 RESULTS.warn("action {}: rule='{}' action='{}' actionner={} objects={} error={}", r.getStatus(),
                         r.getRule(), r.getAction(), r.getActionner(), r.getObjects(), r.getError());
             } else {

@@ -50,6 +50,9 @@ public class EventDeduplicator extends ServiceSupport implements IdempotentRepos
 
     /** The deduplication key of the exchange's event: a fixed-size digest of what makes events identical. */
     public String key(Exchange exchange) {
+        if (windowNanos == 0) {
+            return "-"; // deduplication off: every event is new (add), no digest needed
+        }
         Event e = exchange.getProperty(TalonHeaders.PROP_EVENT, Event.class);
         if (byPod) {
             return digest(e.rule() + '\u0000' + e.namespace() + '\u0000' + e.podName() + '\u0000'

@@ -104,6 +104,9 @@ class MetricsEndpointTest {
         // the same numbers through TalonCounters, which tests and beans use
         assertThat(talon.server().runtime().counters().get("events_rejected", "reason", "bad_event")).isEqualTo(1);
 
+        // INFO log lines the asynchronous log dropped because its queue was full (none here)
+        assertThat(m.has("falco_talon_log_events_dropped_total")).isTrue();
+
         // Camel's route meters and the JVM binders are there too
         assertThat(m.has("camel_exchanges_total")).isTrue();
         assertThat(m.has("jvm_memory_used_bytes")).isTrue();
