@@ -9,9 +9,11 @@
 #   matched   the same config as default, deduplication off (every event is processed, not only the first), the file
 #             notifier writing into the run's temporary directory and a webhook notifier posting to a loopback
 #             receiver (bench/Receiver.java); the 200 rules plus one that matches with two dry-run actions and
-#             notifiers [file, webhook] (bench/GenRules.java matched)
+#             notifiers [file, webhook] (bench/GenRules.java matched); every event names the same pod, so one worker
+#             takes them all, in order (a burst from one pod)
+#   spread    matched, the events naming 64 pods in turn (PODS; bench/post.lua): the workers share them
 #
-# Usage: [ROUNDS=3] [CASES="default quiet matched"] [JAR="target/falco-talon.jar /work/before/falco-talon.jar"]
+# Usage: [ROUNDS=3] [CASES="default quiet matched spread"] [JAR="target/falco-talon.jar /work/before/falco-talon.jar"]
 #        [PORT=2890] [HEAP="-Xms256m -Xmx256m"] bench/intake.sh [SECONDS]
 # JAR may name several jars (each with its lib/ next to it): each is measured after the same bare-route run.
 # Needs wrk (apt-get install wrk).
@@ -19,7 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15}
 ROUNDS=${ROUNDS:-3}
-CASES=${CASES:-default quiet matched}
+CASES=${CASES:-default quiet matched spread}
+PODS=${PODS:-64}
 JARS=${JAR:-target/falco-talon.jar}
 PORT=${PORT:-2890}
 RECEIVER_PORT=${RECEIVER_PORT:-$((PORT + 1))}
@@ -55,9 +58,10 @@ wait_up() {
   echo "server did not start" >&2; return 1
 }
 
-run_wrk() { # label -> prints "<2xx per second> <non-2xx count>"
-  EVENT="$WORK/event.json" wrk -t2 -c32 -d5s -s bench/post.lua "http://127.0.0.1:$PORT/" >/dev/null # warm-up
-  local out; out=$(EVENT="$WORK/event.json" wrk -t2 -c32 -d"${DURATION}s" --latency -s bench/post.lua "http://127.0.0.1:$PORT/")
+run_wrk() { # label [pods] -> prints "<2xx per second> <non-2xx count>"
+  local pods=${2:-1}
+  PODS=$pods EVENT="$WORK/event.json" wrk -t2 -c32 -d5s -s bench/post.lua "http://127.0.0.1:$PORT/" >/dev/null # warm-up
+  local out; out=$(PODS=$pods EVENT="$WORK/event.json" wrk -t2 -c32 -d"${DURATION}s" --latency -s bench/post.lua "http://127.0.0.1:$PORT/")
   echo "## $1" >> "$REPORT.raw"; echo "$out" >> "$REPORT.raw"
   local total secs non2xx
   total=$(echo "$out" | awk '/requests in/ {print $1}')
@@ -74,20 +78,21 @@ bare() {
 }
 
 talon() { # round case jar
-  local rules="$WORK/rules-nomatch.yaml"; [ "$2" = matched ] && rules="$WORK/rules-matched.yaml"
+  local cfg=$2 pods=1; [ "$2" = spread ] && cfg=matched pods=$PODS
+  local rules="$WORK/rules-nomatch.yaml"; [ "$cfg" = matched ] && rules="$WORK/rules-matched.yaml"
   local rpid=""
-  if [ "$2" = matched ]; then
+  if [ "$cfg" = matched ]; then
     java bench/Receiver.java "$RECEIVER_PORT" > "$WORK/receiver.log" 2>&1 & rpid=$!
     rm -rf "$WORK/results"
   fi
   # from the run's own directory: an application.properties in the working directory (the repository's) would
   # override the jar's packaged one, and another jar would run with this checkout's settings
   local jar; jar=$(realpath "$3")
-  (cd "$WORK" && exec java $HEAP -jar "$jar" server -c "$WORK/$2.yaml" -r "$rules" \
+  (cd "$WORK" && exec java $HEAP -jar "$jar" server -c "$WORK/$cfg.yaml" -r "$rules" \
       > "$WORK/talon.log" 2>&1) &
   local pid=$!; wait_up
-  run_wrk "round $1 $2 $3"
-  if [ "$2" = matched ]; then # what reached the notifiers, and what the bounded notifier queues dropped
+  run_wrk "round $1 $2 $3" "$pods"
+  if [ "$cfg" = matched ]; then # what reached the notifiers, and what the bounded notifier queues dropped
     curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^falco_talon_notifications_total' | tr '\n' ' ' \
         | sed 's/^/    notifications: /' >> "$REPORT"; echo >> "$REPORT"
   fi

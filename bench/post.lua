@@ -5,3 +5,19 @@ f:close()
 wrk.method = "POST"
 wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
+
+-- PODS=n (n > 1): the requests cycle through n copies of the event, each naming its own pod (k8s.pod.name gets the
+-- suffix -1 ... -n), as the events of a node's pods do; Talon's workers take a pod's events in order, one at a time
+local pods = tonumber(os.getenv("PODS") or "1")
+if pods > 1 then
+  local requests = {}
+  for i = 1, pods do
+    local b = body:gsub('("k8s%.pod%.name"%s*:%s*"[^"]*)"', '%1-' .. i .. '"', 1)
+    requests[i] = wrk.format("POST", nil, {["Content-Type"] = "application/json"}, b)
+  end
+  local n = 0
+  request = function()
+    n = n % pods + 1
+    return requests[n]
+  end
+end

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Accounts for notifications: each retry is logged (without the exception's text, which may hold a URL with a token),
@@ -37,6 +38,8 @@ public class NotificationLosses implements Processor {
     private final long maxBytes;
     private final int maxFiles;
     private final Tracing tracing;
+    /** one "dropped, its queue is full" line per notifier and second */
+    private final LossLogLimiter dropLines = new LossLogLimiter(TimeUnit.SECONDS.toNanos(1), System::nanoTime);
 
     /**
      * @param deadLetterFile where lost notifications go, or {@code null}: log and count only
@@ -93,8 +96,12 @@ public class NotificationLosses implements Processor {
         counters.increment("notifications_lost", "notifier", notifier, "reason", "queue_full");
         counters.increment("notifications", "notifier", notifier, "status", "dropped");
         UpstreamMetrics.notification(counters.registry(), exchange.getMessage().getBody(), notifier, false);
-        LOG.error("notification to '{}' dropped, its queue is full ({}): {}", notifier, Secrets.describe(cause),
-                summary(exchange));
+        long notLogged = dropLines.admit(notifier);
+        if (notLogged >= 0) {
+            LOG.error("notification to '{}' dropped, its queue is full ({}): {}{}", notifier, Secrets.describe(cause),
+                    summary(exchange), notLogged == 0 ? ""
+                            : " (and " + notLogged + " more since the previous line, counted, not logged)");
+        }
         tracing.notificationDropped(exchange, notifier);
         writeDeadLetter(exchange, notifier, "queue_full");
     }
