@@ -94,7 +94,7 @@ talon() { # round case jar
   run_wrk "round $1 $2 $3" "$pods"
   if [ "$cfg" = matched ]; then # what reached the notifiers, and what the bounded notifier queues dropped
     curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^falco_talon_notifications_total' | tr '\n' ' ' \
-        | sed 's/^/    notifications: /' >> "$REPORT"; echo >> "$REPORT"
+        | sed 's/^/    notifications: /' >> "$REPORT" || true; echo >> "$REPORT"
   fi
   curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^falco_talon_log_events_dropped_total' \
       | sed 's/^/    /' >> "$REPORT" || true

@@ -144,8 +144,9 @@ TARGETS=() LABELS=()
 start_bare
 k=0
 for jar in "${JARS[@]}"; do
-  label=$(basename "$(dirname "$(readlink -f "$jar")")")
-  [ "$label" = target ] && label=talon
+  # talon, talon2, ...: in the order of JAR (two jars are often both in a directory named target)
+  label=talon; [ "$k" -gt 0 ] && label="talon$((k + 1))"
+  echo "# $label = $jar" | tee -a "$REPORT"
   start_talon "$jar" "$label" $((BASE + 1 + 2 * k)) $((BASE + 2 + 2 * k))
   k=$((k + 1))
 done

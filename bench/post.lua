@@ -11,11 +11,15 @@ wrk.headers["Content-Type"] = "application/json"
 local pods = tonumber(os.getenv("PODS") or "1")
 if pods > 1 then
   local requests = {}
-  for i = 1, pods do
-    local b = body:gsub('("k8s%.pod%.name"%s*:%s*"[^"]*)"', '%1-' .. i .. '"', 1)
-    requests[i] = wrk.format("POST", nil, {["Content-Type"] = "application/json"}, b)
-  end
   local n = 0
+  -- built in init, once wrk has set the Host header (an HTTP/1.1 request without one is answered 400)
+  init = function(args)
+    for i = 1, pods do
+      local b = body:gsub('("k8s%.pod%.name"%s*:%s*"[^"]*)"', '%1-' .. i .. '"', 1)
+      requests[i] = wrk.format("POST", nil, {["Host"] = wrk.headers["Host"] or wrk.host,
+        ["Content-Type"] = "application/json"}, b)
+    end
+  end
   request = function()
     n = n % pods + 1
     return requests[n]
