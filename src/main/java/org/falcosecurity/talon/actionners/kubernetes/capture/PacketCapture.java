@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
-import org.falcosecurity.talon.artifacts.ArtifactSpool;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Checks;
 import org.falcosecurity.talon.catalog.OutputUse;
@@ -20,7 +19,6 @@ import org.falcosecurity.talon.catalog.Permission;
 import org.falcosecurity.talon.contract.ActionStop;
 import org.falcosecurity.talon.contract.Artifact;
 import org.falcosecurity.talon.contract.Outcome;
-import org.falcosecurity.talon.kubernetes.ClusterAccess;
 import org.falcosecurity.talon.kubernetes.Containers;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
 
@@ -84,23 +82,15 @@ public final class PacketCapture {
         return n < min || n > max ? "must be between " + min + " and " + max + ", got " + v : null;
     }
 
-    private final ClusterAccess cluster;
-    private final ArtifactSpool spool;
-    private final Duration poll;
-    private final Duration startTimeout;
-    private final Duration execSlack;
+    private final CaptureSettings settings;
 
     public PacketCapture(CaptureSettings settings) {
-        this.cluster = settings.cluster();
-        this.spool = settings.spool();
-        this.poll = settings.poll();
-        this.startTimeout = settings.startTimeout();
-        this.execSlack = settings.execSlack();
+        this.settings = settings;
     }
 
     public Outcome capture(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
                            @Header("TalonParameters") Map<String, Object> params) {
-        KubernetesClient client = cluster.client();
+        KubernetesClient client = settings.cluster().client();
         String ns = pod.getMetadata().getNamespace();
         String podName = pod.getMetadata().getName();
         int duration = ((Number) params.getOrDefault("duration", 5)).intValue();
@@ -113,14 +103,14 @@ public final class PacketCapture {
         EphemeralContainer ec = new EphemeralContainerBuilder().withName(name)
                 .withImage(String.valueOf(params.getOrDefault("image", DEFAULT_IMAGE)))
                 .withImagePullPolicy("Always")
-                .withCommand("sleep", String.valueOf(duration + execSlack.toSeconds() + LINGER_SECONDS))
+                .withCommand("sleep", String.valueOf(duration + settings.execSlack().toSeconds() + LINGER_SECONDS))
                 .withNewSecurityContext().withPrivileged(true).withRunAsUser(0L).endSecurityContext()
                 .withTargetContainerName(target)
                 .build();
         Pod patch = new PodBuilder().withNewSpec().withEphemeralContainers(ec).endSpec().build();
         client.pods().inNamespace(ns).withName(podName).ephemeralContainers()
                 .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), Serialization.asJson(patch));
-        PodStreams streams = new PodStreams(client, poll, startTimeout);
+        PodStreams streams = new PodStreams(client, settings.poll(), settings.startTimeout());
         try {
             streams.awaitRunning("the ephemeral container " + name + " of pod " + KubernetesTarget.ref(pod),
                     () -> client.pods().inNamespace(ns).withName(podName).get(), p -> status(p, name));
@@ -130,8 +120,9 @@ public final class PacketCapture {
         List<String> argv = List.of("timeout", String.valueOf(duration), "tcpdump", "-n", "-i", "any", "-s",
                 String.valueOf(snaplen), "-U", "-w", "-");
         // timeout stops tcpdump: 124 (coreutils) or 143 (busybox, SIGTERM); 0 when tcpdump ends by itself
-        Artifact a = streams.toArtifact(spool, ARTIFACT_NAME, ns, podName, name, argv,
-                Duration.ofSeconds(duration).plus(execSlack), code -> code == 0 || code == 124 || code == 143,
+        Artifact a = streams.toArtifact(settings.spool(), ARTIFACT_NAME, ns, podName, name, argv,
+                Duration.ofSeconds(duration).plus(settings.execSlack()),
+                code -> code == 0 || code == 124 || code == 143,
                 "tcpdump", "in the ephemeral container " + name + " of pod " + KubernetesTarget.ref(pod), objects);
         return new Outcome("a tcpdump '" + ARTIFACT_NAME + "' of " + duration + " s has been captured in pod "
                 + KubernetesTarget.ref(pod) + " (" + a.size() + " bytes)", objects, a);

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
-import org.falcosecurity.talon.artifacts.ArtifactSpool;
 import org.falcosecurity.talon.catalog.ActionnerSpec;
 import org.falcosecurity.talon.catalog.Checks;
 import org.falcosecurity.talon.catalog.OutputUse;
@@ -17,7 +16,6 @@ import org.falcosecurity.talon.catalog.Permission;
 import org.falcosecurity.talon.contract.ActionStop;
 import org.falcosecurity.talon.contract.Artifact;
 import org.falcosecurity.talon.contract.Outcome;
-import org.falcosecurity.talon.kubernetes.ClusterAccess;
 import org.falcosecurity.talon.kubernetes.KubernetesTarget;
 
 import java.time.Duration;
@@ -85,23 +83,15 @@ public final class SyscallCapture {
                     """)
             .build();
 
-    private final ClusterAccess cluster;
-    private final ArtifactSpool spool;
-    private final Duration poll;
-    private final Duration startTimeout;
-    private final Duration execSlack;
+    private final CaptureSettings settings;
 
     public SyscallCapture(CaptureSettings settings) {
-        this.cluster = settings.cluster();
-        this.spool = settings.spool();
-        this.poll = settings.poll();
-        this.startTimeout = settings.startTimeout();
-        this.execSlack = settings.execSlack();
+        this.settings = settings;
     }
 
     public Outcome capture(@ExchangeProperty(KubernetesTarget.POD_PROPERTY) Pod pod,
                            @Header("TalonParameters") Map<String, Object> params) {
-        KubernetesClient client = cluster.client();
+        KubernetesClient client = settings.cluster().client();
         String ns = pod.getMetadata().getNamespace();
         int duration = ((Number) params.getOrDefault("duration", 5)).intValue();
         int buffer = ((Number) params.getOrDefault("buffer_size", 2048)).intValue();
@@ -118,7 +108,8 @@ public final class SyscallCapture {
         if (scope.equals("pod")) {
             argv.add("container.id in (" + String.join(",", containerIds(pod)) + ")");
         }
-        int lifetime = duration + (int) (execSlack.toSeconds() * 2) + (int) startTimeout.toSeconds();
+        int lifetime = duration + (int) (settings.execSlack().toSeconds() * 2)
+                + (int) settings.startTimeout().toSeconds();
         Job job = client.batch().v1().jobs().inNamespace(ns).resource(job(node, lifetime, params)).create();
         String jobName = job.getMetadata().getName();
         objects.put("job", jobName);
@@ -137,7 +128,7 @@ public final class SyscallCapture {
 
     private Outcome run(KubernetesClient client, String ns, String jobName, List<String> argv, int duration,
                         Pod target, Map<String, String> objects) {
-        PodStreams streams = new PodStreams(client, poll, startTimeout);
+        PodStreams streams = new PodStreams(client, settings.poll(), settings.startTimeout());
         Pod runner;
         try {
             runner = streams.awaitRunning("the capture Job " + ns + "/" + jobName, () -> jobPod(client, ns, jobName),
@@ -152,15 +143,15 @@ public final class SyscallCapture {
         PodStreams.Exit exit;
         try {
             exit = streams.exec(ns, runnerName, container, argv, java.io.OutputStream.nullOutputStream(),
-                    Duration.ofSeconds(duration).plus(execSlack));
+                    Duration.ofSeconds(duration).plus(settings.execSlack()));
         } catch (ActionStop s) {
             throw s.withObjects(objects);
         }
         if (exit.code() != null && exit.code() != 0) {
             throw ActionStop.failure(PodStreams.failed("sysdig", exit, where)).withObjects(objects);
         }
-        Artifact a = streams.toArtifact(spool, ARTIFACT_NAME, ns, runnerName, container,
-                List.of("cat", CAPTURE_FILE), execSlack, code -> code == 0, "cat", where, objects);
+        Artifact a = streams.toArtifact(settings.spool(), ARTIFACT_NAME, ns, runnerName, container,
+                List.of("cat", CAPTURE_FILE), settings.execSlack(), code -> code == 0, "cat", where, objects);
         return new Outcome("a sysdig capture '" + ARTIFACT_NAME + "' of " + duration + " s has been created for pod "
                 + KubernetesTarget.ref(target) + " (" + a.size() + " bytes)", objects, a);
     }
