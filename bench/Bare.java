@@ -2,9 +2,11 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 
 /**
- * The baseline of the startup benchmark: a bare Camel Main application with a platform-http-vertx route that answers
- * 200 to a POST and to {@code GET /healthz}, on Talon's class path. bench/startup.sh compiles it first (the source
- * launcher would add its compilation to the start time) and runs {@code java -cp DIR:target/falco-talon.jar:target/lib/* Bare PORT}.
+ * The baseline of every benchmark: a bare Camel Main application with a platform-http-vertx route that answers
+ * 200 to a POST and to {@code GET /healthz}, on Talon's class path, on loopback. bench/startup.sh compiles it first
+ * (the source launcher would add its compilation to the start time) and runs
+ * {@code java -cp DIR:target/falco-talon.jar:target/lib/* Bare PORT}; bench/intake.sh and bench/latency.sh run it with
+ * the source launcher ({@code java -cp 'target/falco-talon.jar:target/lib/*' bench/Bare.java PORT}).
  */
 public class Bare {
 

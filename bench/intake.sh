@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Intake throughput against a bare Camel platform-http route (bench/Ceiling.java), measured in the same run:
+# Intake throughput against a bare Camel platform-http route (bench/Bare.java), measured in the same run:
 # rounds of "bare route, then Talon" for each case, alternating, and the medians of the 2xx rates and of the
 # per-round ratios. Only 2xx answers count as accepted; non-2xx (429 / 503 from the bounded queues) are reported.
 #
@@ -71,7 +71,7 @@ run_wrk() { # label [pods] -> prints "<2xx per second> <non-2xx count>"
 }
 
 bare() {
-  java $HEAP -cp "target/falco-talon.jar:target/lib/*" bench/Ceiling.java "$PORT" > "$WORK/ceiling.log" 2>&1 &
+  java $HEAP -cp "target/falco-talon.jar:target/lib/*" bench/Bare.java "$PORT" > "$WORK/ceiling.log" 2>&1 &
   local pid=$!; wait_up
   run_wrk "round $1 bare route"
   kill "$pid"; wait "$pid" 2>/dev/null || true
@@ -128,7 +128,7 @@ done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; print m}'; }
 {
   echo "# medians over $ROUNDS rounds (ratio: median of the per-round ratios to the bare route run just before)"
-  printf "%-8s %-40s %10s 2xx/s\n" bare "bench/Ceiling.java" "$(echo "$BARES" | median)"
+  printf "%-8s %-40s %10s 2xx/s\n" bare "bench/Bare.java" "$(echo "$BARES" | median)"
   for C in $CASES; do for J in $JARS; do K="$C|$J"
     printf "%-8s %-40s %10s 2xx/s  non-2xx %s  ratio %s  (ratios:%s)\n" "$C" "$J" "$(echo "${RATES[$K]}" | median)" \
         "$(echo "${NON2XX[$K]}" | median)" "$(echo "${RATIOS[$K]}" | median)" "${RATIOS[$K]}"

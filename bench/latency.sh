@@ -2,7 +2,7 @@
 # Event → action latency: from the POST of an event to the PATCH of its `kubernetes:label` action reaching the
 # Kubernetes API simulator, at fixed offered rates (open loop), p50 / p99 / p99.9 / max, against the bare Camel
 # route's POST round trip measured in the same rounds (ratio and offset). Separate processes: the bare route
-# (bench/Ceiling.java); per Talon an API simulator (src/test/java/.../bench/ApiSimulator.java) and Talon itself
+# (bench/Bare.java); per Talon an API simulator (src/test/java/.../bench/ApiSimulator.java) and Talon itself
 # (`java -jar JAR server` with the image's JVM flags and the jar's packaged config.yaml, plus a kubeconfig to its
 # simulator and an intake token, as the shipped defaults require with a cluster); one load generator
 # (src/test/java/.../bench/LatencyLoad.java) that warms each target up, then, for each step, lets them take turns,
@@ -97,7 +97,7 @@ wait_up() { # pid url [curl flags]: until the url answers 200
 }
 
 start_bare() {
-  java $HEAP -Xlog:gc:file="$LOGS/gc-bare.log" -cp "target/falco-talon.jar:target/lib/*" bench/Ceiling.java \
+  java $HEAP -Xlog:gc:file="$LOGS/gc-bare.log" -cp "target/falco-talon.jar:target/lib/*" bench/Bare.java \
     "$BARE_PORT" > "$LOGS/bare.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   wait_up "$pid" "http://127.0.0.1:$BARE_PORT/" -X POST -H 'Content-Type: application/json' -d '{}' \
