@@ -78,7 +78,7 @@ class ExecActionnersSimulatorTest {
     @RegisterExtension
     static final KubernetesSimulator k8s = KubernetesSimulator.crud()
             .withTalon(b -> b.rules(RULES)
-                    .property("talon.kubernetes.exec-timeout-seconds", "2")
+                    .property("talon.kubernetes.exec-timeout-seconds", "5")
                     .property("talon.kubernetes.max-output-bytes", "2048"))
             .resetBeforeEach();
 
@@ -265,7 +265,7 @@ class ExecActionnersSimulatorTest {
                 .expect("never sent").andEmit(new StatusStreamMessage(0)).always().done().always();
         ActionResult r = run(k8s.talon(), "exec-plain", podFields("default", "web-9"));
         assertThat(r.getStatus()).isEqualTo("failure");
-        assertThat(r.getError()).isEqualTo("the command did not finish within 2 s in container main of pod"
+        assertThat(r.getError()).isEqualTo("the command did not finish within 5 s in container main of pod"
                 + " default/web-9");
         assertThat(r.getOutput()).isEqualTo("started\n");
     }
