@@ -111,8 +111,7 @@ class ImageTarballTest {
     @Test
     void holdsTheRuntimeTheApplicationAndAWritableTmpOnly() {
         assertThat(FILES).containsKeys("opt/java/bin/java", "opt/java/lib/modules", "opt/java/lib/security/cacerts",
-                "app/jib-classpath-file", "app/classes/org/falcosecurity/talon/TalonApplication.class",
-                "app/resources/routes/intake.camel.yaml", "app/resources/application.properties");
+                "app/jib-classpath-file", "app/classpath/falco-talon.jar");
         assertThat(FILES.keySet()).anyMatch(n -> n.matches("app/libs/camel-main-4\\.17\\.0\\.jar"));
         assertThat(FILES.keySet()).noneMatch(n -> n.startsWith("app/libs/") && (n.contains("junit")
                 || n.contains("kubernetes-server-mock") || n.contains("assertj")));
@@ -132,7 +131,24 @@ class ImageTarballTest {
             }
         });
         String classpath = new String(CONTENT.get("app/jib-classpath-file"), StandardCharsets.UTF_8);
-        assertThat(classpath).startsWith("/app/resources:/app/classes:");
+        // the application as one jar (a CDS archive holds no class read from a directory), then its libraries
+        assertThat(classpath).startsWith("/app/classpath/*:/app/libs/");
+    }
+
+    @Test
+    void shipsTheApplicationsClassDataSharingArchiveAndMapsIt() {
+        if (!FILES.containsKey("app/talon.jsa") && !Tools.underCi()) {
+            Assumptions.abort("app/talon.jsa is made only by a root build (src/main/image/train-cds.sh)");
+        }
+        // made by src/main/image/train-cds.sh in a chroot of the image; .ci/image-check runs it with -Xshare:on
+        assertThat(FILES).containsKey("app/talon.jsa");
+        assertThat(FILES.get("app/talon.jsa").getSize()).isGreaterThan(10_000_000);
+        assertThat(FILES.get("app/talon.jsa").getLongUserId()).isZero();
+        assertThat(FILES.get("app/talon.jsa").getMode() & 0222).as("read-only to the image's user").isEqualTo(0200);
+        List<String> entrypoint = new ArrayList<>();
+        config.at("/config/Entrypoint").forEach(n -> entrypoint.add(n.asText()));
+        assertThat(entrypoint).contains("-XX:SharedArchiveFile=/app/talon.jsa");
+        assertThat(config.at("/history").toString()).contains("train-cds.sh");
     }
 
     @Test
