@@ -16,6 +16,11 @@
 # Usage: [ROUNDS=3] [CASES="default quiet matched spread"] [JAR="target/falco-talon.jar /work/before/falco-talon.jar"]
 #        [PORT=2890] [HEAP="-Xms256m -Xmx256m"] bench/intake.sh [SECONDS]
 # JAR may name several jars (each with its lib/ next to it): each is measured after the same bare-route run.
+# Each JVM (the bare route's and Talon's) is warmed up with the same load until its JIT compiler threads are done
+# (less than WARM_JIT_PCT % of a core over a 5 s step, at most WARM_MAX seconds), so that what is measured is the
+# route, not the compiler: on two cores the compilers of a JVM this size take a core for 20-30 s under load.
+# Talon's console goes to a directory of its own: not beside its rule files, where the rules watcher (watch_rules)
+# would wake on every write of the log.
 # Needs wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +33,8 @@ PORT=${PORT:-2890}
 RECEIVER_PORT=${RECEIVER_PORT:-$((PORT + 1))}
 HEAP=${HEAP:--Xms256m -Xmx256m}
 RULES=${RULES:-200}
+WARM_JIT_PCT=${WARM_JIT_PCT:-10}
+WARM_MAX=${WARM_MAX:-90}
 OUT=bench/results
 mkdir -p "$OUT"
 REPORT="$OUT/intake-$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -36,6 +43,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 for J in $JARS; do [ -f "$J" ] && [ -d "$(dirname "$J")/lib" ] || { echo "$J or its lib/ is missing" >&2; exit 1; }; done
 
 WORK=$(mktemp -d)
+mkdir -p "$WORK/logs"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cp src/test/resources/events/terminal-shell.json "$WORK/event.json"
 sed -e "s/^listen_address:.*/listen_address: 127.0.0.1/" -e "s/^listen_port:.*/listen_port: $PORT/" config.yaml \
@@ -58,22 +66,44 @@ wait_up() {
   echo "server did not start" >&2; return 1
 }
 
-run_wrk() { # label [pods] -> prints "<2xx per second> <non-2xx count>"
-  local pods=${2:-1}
-  PODS=$pods EVENT="$WORK/event.json" wrk -t2 -c32 -d5s -s bench/post.lua "http://127.0.0.1:$PORT/" >/dev/null # warm-up
+jit_ticks() { # pid -> CPU ticks its JIT compiler threads have used so far
+  local t sum=0
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in C1\ Compiler*|C2\ Compiler*)
+      sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0))) ;; esac
+  done
+  echo "$sum"
+}
+
+warm_up() { # pid pods -> 5 s steps of load until the JIT is quiet; prints the seconds it took
+  local pid=$1 pods=$2 waited=0 before after hz; hz=$(getconf CLK_TCK)
+  while :; do
+    before=$(jit_ticks "$pid")
+    PODS=$pods EVENT="$WORK/event.json" wrk -t2 -c32 -d5s -s bench/post.lua "http://127.0.0.1:$PORT/" >/dev/null
+    after=$(jit_ticks "$pid"); waited=$((waited + 5))
+    # percent of one core over the 5 s step
+    [ $(( (after - before) * 100 / (5 * hz) )) -lt "$WARM_JIT_PCT" ] && break
+    [ "$waited" -ge "$WARM_MAX" ] && break
+  done
+  echo "$waited"
+}
+
+run_wrk() { # label pid [pods] -> prints "<2xx per second> <non-2xx count> <warm-up seconds>"
+  local pid=$2 pods=${3:-1} warm
+  warm=$(warm_up "$pid" "$pods")
   local out; out=$(PODS=$pods EVENT="$WORK/event.json" wrk -t2 -c32 -d"${DURATION}s" --latency -s bench/post.lua "http://127.0.0.1:$PORT/")
   echo "## $1" >> "$REPORT.raw"; echo "$out" >> "$REPORT.raw"
   local total secs non2xx
   total=$(echo "$out" | awk '/requests in/ {print $1}')
   secs=$(echo "$out" | awk '/requests in/ {sub(/s,$/, "", $4); print $4}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}'); non2xx=${non2xx:-0}
-  awk -v t="$total" -v s="$secs" -v n="$non2xx" 'BEGIN {printf "%.0f %d\n", (t - n) / s, n}'
+  awk -v t="$total" -v s="$secs" -v n="$non2xx" -v w="$warm" 'BEGIN {printf "%.0f %d %d\n", (t - n) / s, n, w}'
 }
 
 bare() {
   java $HEAP -cp "target/falco-talon.jar:target/lib/*" bench/Bare.java "$PORT" > "$WORK/ceiling.log" 2>&1 &
   local pid=$!; wait_up
-  run_wrk "round $1 bare route"
+  run_wrk "round $1 bare route" "$pid"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
@@ -89,9 +119,9 @@ talon() { # round case jar
   # override the jar's packaged one, and another jar would run with this checkout's settings
   local jar; jar=$(realpath "$3")
   (cd "$WORK" && exec java $HEAP -jar "$jar" server -c "$WORK/$cfg.yaml" -r "$rules" \
-      > "$WORK/talon.log" 2>&1) &
+      > "$WORK/logs/talon.log" 2>&1) &
   local pid=$!; wait_up
-  run_wrk "round $1 $2 $3" "$pods"
+  run_wrk "round $1 $2 $3" "$pid" "$pods"
   if [ "$cfg" = matched ]; then # what reached the notifiers, and what the bounded notifier queues dropped
     curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^falco_talon_notifications_total' | tr '\n' ' ' \
         | sed 's/^/    notifications: /' >> "$REPORT" || true; echo >> "$REPORT"
@@ -105,22 +135,22 @@ talon() { # round case jar
 {
   echo "# intake throughput against the bare route, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {print int($2/1024/1024)" GiB"}' /proc/meminfo), $(java -version 2>&1 | head -1)"
-  echo "# command: ROUNDS=$ROUNDS CASES=\"$CASES\" JAR=\"$JARS\" bench/intake.sh $DURATION   (wrk -t2 -c32 -d${DURATION}s after 5 s of warm-up, JVM $HEAP, $RULES rules)"
+  echo "# command: ROUNDS=$ROUNDS CASES=\"$CASES\" JAR=\"$JARS\" bench/intake.sh $DURATION   (wrk -t2 -c32 -d${DURATION}s after a warm-up until the JIT uses < $WARM_JIT_PCT % of a core, at most $WARM_MAX s; JVM $HEAP, $RULES rules)"
 } | tee "$REPORT"
 
 declare -A RATIOS RATES NON2XX
 BARES=""
 for R in $(seq 1 "$ROUNDS"); do
   for C in $CASES; do
-    bare "$R" > "$WORK/result"; read -r B _ < "$WORK/result"; BARES="$BARES $B"
-    printf "round %d  %-8s bare route %8d 2xx/s\n" "$R" "$C" "$B" | tee -a "$REPORT"
+    bare "$R" > "$WORK/result"; read -r B _ W < "$WORK/result"; BARES="$BARES $B"
+    printf "round %d  %-8s bare route %8d 2xx/s  (warm-up %d s)\n" "$R" "$C" "$B" "$W" | tee -a "$REPORT"
     for J in $JARS; do
-      talon "$R" "$C" "$J" > "$WORK/result"; read -r T N < "$WORK/result"
+      talon "$R" "$C" "$J" > "$WORK/result"; read -r T N W < "$WORK/result"
       K="$C|$J"
       RATES[$K]="${RATES[$K]:-} $T"; NON2XX[$K]="${NON2XX[$K]:-} $N"
       RATIOS[$K]="${RATIOS[$K]:-} $(awk -v t="$T" -v b="$B" 'BEGIN {printf "%.3f", t / b}')"
-      printf "round %d  %-8s %-40s %8d 2xx/s  non-2xx %7d  ratio %.2f\n" "$R" "$C" "$J" "$T" "$N" \
-          "$(awk -v t="$T" -v b="$B" 'BEGIN {print t / b}')" | tee -a "$REPORT"
+      printf "round %d  %-8s %-40s %8d 2xx/s  non-2xx %7d  ratio %.2f  (warm-up %d s)\n" "$R" "$C" "$J" "$T" \
+          "$N" "$(awk -v t="$T" -v b="$B" 'BEGIN {print t / b}')" "$W" | tee -a "$REPORT"
     done
   done
 done

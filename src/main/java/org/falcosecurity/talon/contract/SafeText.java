@@ -25,27 +25,41 @@ public final class SafeText {
         escape(s, out, false);
     }
 
+    /** Whether {@code s} from {@code from} on holds a character {@link #escapeControls} changes. */
+    public static boolean needsEscape(CharSequence s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (escaped(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean escaped(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
+    }
+
     private static void escape(CharSequence s, StringBuilder out, boolean c0) {
+        int plain = 0; // the start of the run of characters not yet appended, which are all written as they are
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c < 0x20 && !c0) {
-                out.append(c);
+            if (!escaped(c) || (c < 0x20 && !c0)) {
                 continue;
             }
+            out.append(s, plain, i);
+            plain = i + 1;
             switch (c) {
                 case '\r' -> out.append("\\r");
                 case '\n' -> out.append("\\n");
                 case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
-                        out.append("\\u").append(String.format("%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+                default -> out.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf])
+                        .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
             }
         }
+        out.append(s, plain, s.length());
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /** {@code s} with its control characters escaped ({@code null}: empty). */
     public static String escapeControls(CharSequence s) {

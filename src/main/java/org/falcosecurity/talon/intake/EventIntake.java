@@ -1,6 +1,7 @@
 package org.falcosecurity.talon.intake;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.falcosecurity.talon.audit.AuditTrail;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.ops.TalonCounters;
@@ -27,7 +28,7 @@ import java.util.List;
  * The intake's logic, called from {@code routes/intake.camel.yaml}: checks the request, turns the body into an
  * {@link Event}, plans its actions and picks the worker queue; then builds the answer.
  */
-public class EventIntake {
+public class EventIntake implements Processor {
 
     /** Set by a replica that forwards an event to the leader: its name (replicas/LeaderRelay). */
     public static final String RELAYED_BY = "Falco-Talon-Relayed-By";
@@ -66,6 +67,17 @@ public class EventIntake {
     /** Where the intake records each event it accepts, with its plan (set before the routes start). */
     public void auditTrail(AuditTrail trail) {
         this.audit = trail;
+    }
+
+    /** The intake route's first step ({@code process: ref: eventIntake}): {@link #accept}. */
+    @Override
+    public void process(Exchange exchange) throws IntakeException {
+        accept(exchange);
+    }
+
+    /** The intake route's last step ({@code process: ref: eventIntakeAnswer}): {@link #respond} as the body. */
+    public Processor answer() {
+        return exchange -> exchange.getMessage().setBody(respond(exchange));
     }
 
     /** Validates and parses the request; sets the event, its plan and its worker partition as exchange properties. */

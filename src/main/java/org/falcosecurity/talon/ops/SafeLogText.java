@@ -45,10 +45,16 @@ public final class SafeLogText extends LogEventPatternConverter {
 
     @Override
     public void format(LogEvent event, StringBuilder toAppendTo) {
-        StringBuilder inner = new StringBuilder();
+        // rendered in place; only a record that holds a control character is copied out and written back escaped
+        // (every event is logged with print_all_events: this runs for each, on the log's writer thread)
+        int start = toAppendTo.length();
         for (PatternFormatter f : formatters) {
-            f.format(event, inner);
+            f.format(event, toAppendTo);
         }
-        SafeText.escapeControls(inner, toAppendTo);
+        if (SafeText.needsEscape(toAppendTo, start)) {
+            String inner = toAppendTo.substring(start);
+            toAppendTo.setLength(start);
+            SafeText.escapeControls(inner, toAppendTo);
+        }
     }
 }

@@ -100,6 +100,9 @@ public class TalonConfiguration implements CamelConfiguration {
                 cfg.authToken(), runtime.counters(), tracing);
         intake.auditTrail(runtime.audit());
         registry.bind("eventIntake", intake);
+        // the intake route's two steps as processors (routes/intake.camel.yaml: `process`, not `bean`: no method
+        // lookup and argument binding on every event)
+        registry.bind("eventIntakeAnswer", intake.answer());
         registry.bind("auditTrail", runtime.audit());
         registry.bind("undoRequests", new UndoRequests(intake, registry.lookupByNameAndType("kubernetesReverts",
                 Reverts.class), new ClusterAccess(runtime::kubernetes)));

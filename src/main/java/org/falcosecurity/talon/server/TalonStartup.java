@@ -39,6 +39,7 @@ public final class TalonStartup extends MainListenerSupport {
     @Override
     public void afterConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
+        org.falcosecurity.talon.ops.RouteMeters.leaveOutUnmetered(context);
         List<String> froms = new ArrayList<>();
         for (RouteDefinition rd : ((ModelCamelContext) context).getRouteDefinitions()) {
             if (rd.getInput() == null) {

@@ -109,6 +109,10 @@ class MetricsEndpointTest {
 
         // Camel's route meters and the JVM binders are there too
         assertThat(m.has("camel_exchanges_total")).isTrue();
+        // ... for every route but the intake, whose events falco_talon_events_received_total counts (RouteMeters)
+        java.util.Set<String> metered = m.samples().stream().filter(s -> s.name().equals("camel_exchanges_total"))
+                .map(s -> s.labels().get("routeId")).collect(java.util.stream.Collectors.toSet());
+        assertThat(metered).contains("healthz", "process").doesNotContain("intake");
         assertThat(m.has("jvm_memory_used_bytes")).isTrue();
         assertThat(m.has("process_uptime_seconds")).isTrue();
     }

@@ -23,4 +23,13 @@ class TraceIdsTest {
         // two refusals give two ids
         assertThat(TraceIds.orNew("a b")).isNotEqualTo(TraceIds.orNew("a b"));
     }
+
+    @Test
+    void acceptsExactlyTheCharactersOfTheRuleForEveryCharacter() {
+        java.util.regex.Pattern rule = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+        for (char c = 0; c < Character.MAX_VALUE; c++) {
+            String s = "a" + c + "Z";
+            assertThat(TraceIds.acceptable(s)).as("U+%04X", (int) c).isEqualTo(rule.matcher(s).matches());
+        }
+    }
 }
