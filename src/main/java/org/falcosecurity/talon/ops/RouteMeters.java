@@ -21,9 +21,9 @@ public final class RouteMeters {
 
     /**
      * Gives the route policy factory camel-main made ({@code camel.metrics.enable-route-policy}) its own configuration,
-     * which leaves out {@link #UNMETERED}. Called before the routes start; returns whether there was one.
+     * which leaves out {@link #UNMETERED}. Called before the routes start; without one (metrics off) nothing to do.
      */
-    public static boolean leaveOutUnmetered(CamelContext context) {
+    public static void leaveOutUnmetered(CamelContext context) {
         for (RoutePolicyFactory f : context.getRoutePolicyFactories()) {
             if (f instanceof MicrometerRoutePolicyFactory factory) {
                 // camel-main set the level on the factory's configuration, which is a JVM-wide default instance:
@@ -44,9 +44,8 @@ public final class RouteMeters {
                 c.setExcludePattern(was.getExcludePattern() == null ? UNMETERED
                         : was.getExcludePattern() + "," + UNMETERED);
                 factory.setPolicyConfiguration(c);
-                return true;
+                return;
             }
         }
-        return false;
     }
 }

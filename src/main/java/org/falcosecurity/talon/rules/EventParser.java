@@ -3,27 +3,22 @@ package org.falcosecurity.talon.rules;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,8 +36,8 @@ import java.util.regex.Pattern;
  *   <li>arrays as their canonical elements joined with {@code ,}; objects as compact JSON.</li>
  * </ul>
  *
- * <p>A body is read once off Jackson's token stream (no tree: the tree was 40 % of the intake's CPU, BENCHMARKS.md);
- * a body that is not a well-formed event is parsed again as a tree, whose path names the problem.
+ * <p>A body is read once off Jackson's token stream ({@link EventStreamReader}); a body that is not a well-formed
+ * event is parsed again as a tree, whose path names the problem.
  */
 public final class EventParser {
 
@@ -57,10 +52,8 @@ public final class EventParser {
     private static final Pattern QUOTED_VALUE = Pattern.compile("\"([0-9eE.+-]{1,100})\"");
 
     private final ObjectMapper mapper;
-    /** The streaming path's parsers: the same limits, no duplicate check of their own. */
-    private final JsonFactory streams;
-    /** Reads one array or object value in the middle of the stream, refusing a key twice in it. */
-    private final ObjectReader subtrees;
+    /** The streaming path: the same limits. */
+    private final EventStreamReader streamReader;
 
     public EventParser() {
         this(16 * 1024 * 1024);
@@ -81,25 +74,16 @@ public final class EventParser {
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
-        // the streaming path finds twins itself (the keys it reads; FAIL_ON_READING_DUP_TREE_KEY in the values it
-        // reads as trees), which costs less than the parser's check of every object
-        this.streams = JsonFactory.builder().streamReadConstraints(limits).build();
-        this.subtrees = JsonMapper.builder(streams)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-                .build()
-                .readerFor(JsonNode.class);
+        this.streamReader = new EventStreamReader(limits);
     }
 
     public Event parse(byte[] body) throws BadEventException {
-        if (body == null || body.length == 0) {
-            throw new BadEventException(null, "the request body is empty; expected a Falco event as a JSON object");
-        }
         Event event;
         try {
             event = stream(body);
         } catch (IOException | RuntimeException e) {
-            event = null; // not valid JSON, or a number out of range: the tree path below names the problem
+            // no body, not valid JSON, or a number out of range: the tree path below names the problem
+            event = null;
         }
         return event != null ? event : parseTree(body);
     }
@@ -132,156 +116,19 @@ public final class EventParser {
         return parse(root);
     }
 
-    /**
-     * The fast path (the intake's: no tree, no second map): reads the event's keys off Jackson's token stream,
-     * skipping the ones Talon does not use. Returns {@code null} for anything that is not a well-formed event — a
-     * root that is not an object, a missing or unknown priority, a value of the wrong type, a key twice, an empty
-     * field name, trailing tokens, a key twice at any depth — and throws on JSON that does not parse; {@link #parse(byte[])} then takes the
-     * tree path, which names the problem. It accepts exactly what the tree path accepts, with the same event.
-     */
+    /** The fast path (the intake's): {@link EventStreamReader#read}; {@code null} for a body it does not take. */
     Event stream(byte[] body) throws IOException {
-        try (JsonParser p = streams.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            String rule = null;
-            String priorityText = null;
-            String output = null;
-            String source = null;
-            String uuid = null;
-            String time = null;
-            String hostname = null;
-            String traceId = null;
-            List<String> tags = List.of();
-            Map<String, String> fields = Map.of();
-            Map<String, String> context = Map.of();
-            int seen = 0;
-            Set<String> others = null;
-            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                JsonToken t = p.nextToken();
-                String key = name.toLowerCase(Locale.ROOT);
-                int bit = switch (key) {
-                    case "rule" -> 1;
-                    case "priority" -> 1 << 1;
-                    case "output" -> 1 << 2;
-                    case "source" -> 1 << 3;
-                    case "uuid" -> 1 << 4;
-                    case "time" -> 1 << 5;
-                    case "hostname" -> 1 << 6;
-                    case "trace_id" -> 1 << 7;
-                    case "tags" -> 1 << 8;
-                    case "output_fields" -> 1 << 9;
-                    case "context" -> 1 << 10;
-                    default -> 0;
-                };
-                if (bit == 0) {
-                    // a key Talon does not read: only its case-insensitive twin matters (the tree path refuses it)
-                    if (others == null) {
-                        others = new HashSet<>();
-                    }
-                    if (!others.add(key)) {
-                        return null;
-                    }
-                    if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                        subtrees.readValue(p); // read, not skipped: a key twice in it is refused, as the tree path does
-                    }
-                    continue;
-                }
-                if ((seen & bit) != 0) {
-                    return null;
-                }
-                seen |= bit;
-                if (t == JsonToken.VALUE_NULL) {
-                    continue; // as absent
-                }
-                if (bit <= 1 << 7) {
-                    if (t != JsonToken.VALUE_STRING) {
-                        return null;
-                    }
-                    String v = p.getText();
-                    switch (bit) {
-                        case 1 -> rule = v;
-                        case 1 << 1 -> priorityText = v;
-                        case 1 << 2 -> output = v;
-                        case 1 << 3 -> source = v;
-                        case 1 << 4 -> uuid = v;
-                        case 1 << 5 -> time = v;
-                        case 1 << 6 -> hostname = v;
-                        default -> traceId = v;
-                    }
-                } else if (bit == 1 << 8) {
-                    if (t != JsonToken.START_ARRAY || (tags = streamTags(p)) == null) {
-                        return null;
-                    }
-                } else {
-                    Map<String, String> m = t == JsonToken.START_OBJECT ? streamObject(p) : null;
-                    if (m == null) {
-                        return null;
-                    }
-                    if (bit == 1 << 9) {
-                        fields = m;
-                    } else {
-                        context = m;
-                    }
-                }
-            }
-            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-                return null;
-            }
-            if (rule == null || rule.isBlank() || priorityText == null || priorityText.isBlank()) {
-                return null;
-            }
-            Priority priority = Priority.parse(priorityText).orElse(null);
-            if (priority == null) {
-                return null;
-            }
-            output = orEmpty(output);
-            return new Event(orEmpty(uuid), rule, priority, output, stripPrefix(output), orEmpty(time),
-                    source == null || source.isEmpty() ? "syscall" : source, orEmpty(hostname), tags, fields,
-                    orEmpty(traceId), context);
-        }
+        return streamReader.read(body);
     }
 
-    /** The strings of a {@code tags} array (the parser at its START_ARRAY), or {@code null} when one is not. */
-    private static List<String> streamTags(JsonParser p) throws IOException {
-        List<String> tags = new ArrayList<>();
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            if (t != JsonToken.VALUE_STRING) {
-                return null;
-            }
-            tags.add(p.getText());
-        }
-        return tags;
-    }
-
-    /**
-     * An {@code output_fields} or {@code context} object (the parser at its START_OBJECT) with canonical values, or
-     * {@code null} for an empty field name.
-     */
-    private Map<String, String> streamObject(JsonParser p) throws IOException {
-        // sized for a Falco event's output fields (15-30) without rehashing
-        Map<String, String> fields = new HashMap<>(64);
-        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-            if (name.isEmpty()) {
-                return null;
-            }
-            JsonToken t = p.nextToken();
-            String v = switch (t) {
-                case VALUE_STRING -> p.getText();
-                case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                        ? p.getBigIntegerValue().toString() : Long.toString(p.getLongValue());
-                case VALUE_NUMBER_FLOAT -> canonical(p.getDecimalValue());
-                case VALUE_TRUE -> "true";
-                case VALUE_FALSE -> "false";
-                case VALUE_NULL -> "";
-                // arrays and objects (rare in output fields) as the tree path makes them
-                default -> canonical(subtrees.<JsonNode>readValue(p));
-            };
-            if (fields.put(name, v) != null) {
-                return null; // a field twice
-            }
-        }
-        return fields;
+    /** The event from its keys as sent ({@code null}: absent), with the defaults of both paths. */
+    static Event event(String uuid, String rule, Priority priority, String output, String time, String source,
+                               String hostname, List<String> tags, Map<String, String> fields, String traceId,
+                               Map<String, String> context) {
+        String text = orEmpty(output);
+        return new Event(orEmpty(uuid), rule, priority, text, stripPrefix(text), orEmpty(time),
+                source == null || source.isEmpty() ? "syscall" : source, orEmpty(hostname), tags, fields,
+                orEmpty(traceId), context);
     }
 
     public Event parse(String body) throws BadEventException {
@@ -317,28 +164,17 @@ public final class EventParser {
                 "unknown priority '" + truncate(priorityText, 64) + "' (expected one of Debug, Informational,"
                         + " Notice, Warning, Error, Critical, Alert, Emergency)"));
 
-        String output = orEmpty(optionalString(top, "output"));
+        // each key checked in this order, so a body with several wrong keys names the same one every time
+        String output = optionalString(top, "output");
         String source = optionalString(top, "source");
-        if (source == null || source.isEmpty()) {
-            source = "syscall";
-        }
         List<String> tags = tags(top.get("tags"));
         Map<String, String> fields = outputFields(top.get("output_fields"));
         Map<String, String> context = objectOfStrings(top.get("context"), "context");
-
-        return new Event(
-                orEmpty(optionalString(top, "uuid")),
-                rule,
-                priority,
-                output,
-                stripPrefix(output),
-                orEmpty(optionalString(top, "time")),
-                source,
-                orEmpty(optionalString(top, "hostname")),
-                tags,
-                fields,
-                orEmpty(optionalString(top, "trace_id")),
-                context);
+        String uuid = optionalString(top, "uuid");
+        String time = optionalString(top, "time");
+        String hostname = optionalString(top, "hostname");
+        String traceId = optionalString(top, "trace_id");
+        return event(uuid, rule, priority, output, time, source, hostname, tags, fields, traceId, context);
     }
 
     /** Removes Falco's {@code HH:MM:SS.nnnnnnnnn: Priority } prefix from an output line. */
@@ -381,7 +217,7 @@ public final class EventParser {
     }
 
     /** A number with a fraction or an exponent, canonical (see the class comment). */
-    private static String canonical(BigDecimal number) {
+    static String canonical(BigDecimal number) {
         BigDecimal d = number.stripTrailingZeros();
         if (d.precision() - d.scale() > MAX_PLAIN_DIGITS || d.scale() > MAX_PLAIN_DIGITS) {
             // 1e999999999 in plain digits is a billion characters (and a BigInteger that long to compute)
@@ -463,7 +299,7 @@ public final class EventParser {
         return " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 
-    private static String orEmpty(String s) {
+    static String orEmpty(String s) {
         return s == null ? "" : s;
     }
 
