@@ -118,7 +118,8 @@ talon() { # round case jar
   # from the run's own directory: an application.properties in the working directory (the repository's) would
   # override the jar's packaged one, and another jar would run with this checkout's settings
   local jar; jar=$(realpath "$3")
-  (cd "$WORK" && exec java $HEAP -jar "$jar" server -c "$WORK/$cfg.yaml" -r "$rules" \
+  # -Dtalon.archive=off: the server in this JVM, whose pid the warm-up watches (not relaunched on target/talon.jsa)
+  (cd "$WORK" && exec java $HEAP -Dtalon.archive=off -jar "$jar" server -c "$WORK/$cfg.yaml" -r "$rules" \
       > "$WORK/logs/talon.log" 2>&1) &
   local pid=$!; wait_up
   run_wrk "round $1 $2 $3" "$pid" "$pods"

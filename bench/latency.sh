@@ -120,7 +120,7 @@ start_talon() { # jar label sim-port talon-port: its own simulator (its own Leas
   # from its own directory (no routes/ there to replace the packaged routes); the environment as in the pod
   (cd "$dir" && exec env LISTEN_ADDRESS=127.0.0.1 LISTEN_PORT="$port" KUBECONFIG="$dir/kubeconfig" \
     AUTH_TOKEN_FILE="$WORK/token" NOTIFIERS_FILE_DIRECTORY="$dir/results" NAMESPACE=falco POD_NAME=falco-talon-bench SERVICE_ACCOUNT=falco-talon \
-    POD_IP=127.0.0.1 java $HEAP "${jfr[@]}" -Xlog:gc:file="$LOGS/gc-talon-$label.log" \
+    POD_IP=127.0.0.1 java $HEAP -Dtalon.archive=off "${jfr[@]}" -Xlog:gc:file="$LOGS/gc-talon-$label.log" \
     -jar "$jar" server -c config.yaml -r "$WORK/rules.yaml") > "$LOGS/talon-$label.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   wait_up "$pid" "http://127.0.0.1:$port/healthz" || { tail -50 "$LOGS/talon-$label.log" >&2; exit 1; }

@@ -1,5 +1,6 @@
 package org.falcosecurity.talon;
 
+import org.falcosecurity.talon.cli.ArchiveLauncher;
 import org.falcosecurity.talon.cli.TalonCommand;
 import picocli.CommandLine;
 
@@ -10,6 +11,11 @@ public final class TalonApplication {
     }
 
     public static void main(String... args) {
+        // `java -jar falco-talon.jar server`: on the build's class data sharing archive when there is one
+        var onArchive = ArchiveLauncher.runOnArchive(args);
+        if (onArchive.isPresent()) {
+            System.exit(onArchive.getAsInt());
+        }
         System.exit(new CommandLine(new TalonCommand()).execute(args));
     }
 }

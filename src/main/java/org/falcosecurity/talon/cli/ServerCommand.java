@@ -34,6 +34,9 @@ public class ServerCommand implements Callable<Integer> {
             org.slf4j.LoggerFactory.getLogger("falco-talon").warn(
                     "no rule file found; using the packaged example rules (classpath:{})", RuleFiles.PACKAGED_RULES);
         }
+        if (ArchiveLauncher.training()) {
+            return train(config, rules);
+        }
         try {
             TalonServer.create(config, rules, Map.of()).runUntilStopped();
             return 0;
@@ -44,5 +47,30 @@ public class ServerCommand implements Callable<Integer> {
         } finally {
             Logging.stop();
         }
+    }
+
+    /**
+     * The build's training run of the class data sharing archive ({@code -Dtalon.archive=train}, see
+     * {@link ArchiveLauncher}): starts the server on a free loopback port, stops it, and exits 0 even when it could not
+     * start (the build then has no archive and {@code java -jar} runs without one).
+     */
+    private static int train(TalonConfig config, RuleFiles rules) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String port = String.valueOf(probe.getLocalPort());
+            probe.close();
+            Map<String, String> loopback = Map.of("camel.server.host", "127.0.0.1", "camel.server.port", port,
+                    "camel.management.host", "127.0.0.1", "camel.management.port", port);
+            try (TalonServer server = TalonServer.create(config, rules, loopback)) {
+                server.start();
+            }
+            if (ArchiveLauncher.stampTraining()) {
+                System.out.println("class data sharing archive: trained");
+            }
+        } catch (Exception e) {
+            System.err.println("warning: no class data sharing archive (the training run failed: " + e + ")");
+        } finally {
+            Logging.stop();
+        }
+        return 0;
     }
 }
