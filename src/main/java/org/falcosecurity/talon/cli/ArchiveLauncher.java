@@ -57,7 +57,7 @@ public final class ArchiveLauncher {
             stopWhenParentIsGone();
             return OptionalInt.empty();
         }
-        if (args.length == 0 || !"server".equals(args[0]) || !mode.isEmpty()) {
+        if (!relaunchable(args, mode)) {
             return OptionalInt.empty();
         }
         Optional<Path> jar = runningJar();
@@ -94,7 +94,7 @@ public final class ArchiveLauncher {
      * @param launch {@code commandLine} is the JVM's own arguments after the {@code java} executable
      */
     static Optional<List<String>> childCommand(Launch launch) {
-        if (launch.args().length == 0 || !"server".equals(launch.args()[0]) || !launch.mode().isEmpty()) {
+        if (!relaunchable(launch.args(), launch.mode())) {
             return Optional.empty();
         }
         List<String> line = launch.commandLine();
@@ -129,6 +129,11 @@ public final class ArchiveLauncher {
         return Optional.of(cmd);
     }
 
+    /** Only {@code server}, and only from a JVM no mode was given to (not off, child or train). */
+    private static boolean relaunchable(String[] args, String mode) {
+        return args.length > 0 && "server".equals(args[0]) && mode.isEmpty();
+    }
+
     /** Whether {@code stamp} names this JDK and this jar as it is now. */
     static boolean matches(Path stamp, Path jar, String javaHome, String vmVersion) {
         Properties p = new Properties();
@@ -160,12 +165,17 @@ public final class ArchiveLauncher {
         Files.move(tmp, dir.resolve(STAMP), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** In the training run: the stamp for the jar this JVM runs from; false when it does not run from a jar. */
+    /**
+     * In the training run: the stamp for the jar this JVM runs from, and no archive of an earlier build (the JVM
+     * writes the new one as it exits; if it cannot, no old archive is left beside the new stamp); false when this JVM
+     * does not run from a jar.
+     */
     public static boolean stampTraining() throws IOException {
         Optional<Path> jar = runningJar();
         if (jar.isEmpty()) {
             return false;
         }
+        Files.deleteIfExists(jar.get().toAbsolutePath().resolveSibling(ARCHIVE));
         writeStamp(jar.get(), System.getProperty("java.home"), System.getProperty("java.vm.version"));
         return true;
     }

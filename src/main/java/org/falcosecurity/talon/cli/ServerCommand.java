@@ -55,9 +55,11 @@ public class ServerCommand implements Callable<Integer> {
      * start (the build then has no archive and {@code java -jar} runs without one).
      */
     private static int train(TalonConfig config, RuleFiles rules) {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            String port = String.valueOf(probe.getLocalPort());
-            probe.close();
+        try {
+            String port;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = String.valueOf(probe.getLocalPort());
+            }
             Map<String, String> loopback = Map.of("camel.server.host", "127.0.0.1", "camel.server.port", port,
                     "camel.management.host", "127.0.0.1", "camel.management.port", port);
             try (TalonServer server = TalonServer.create(config, rules, loopback)) {
