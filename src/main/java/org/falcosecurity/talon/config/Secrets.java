@@ -11,15 +11,16 @@ public final class Secrets {
 
     public static final String MASK = "******";
 
+    /** Found anywhere in a key's name (a search, not a match of {@code .*(...).*}, which backtracks on every key). */
     private static final Pattern SECRET_KEY = Pattern.compile(
-            "(?i).*(password|passwd|secret|token|api_?key|apikey|access_?key|webhook_url|authorization|credential).*");
+            "(?i)password|passwd|secret|token|api_?key|apikey|access_?key|webhook_url|authorization|credential");
     private static final Pattern URL_USERINFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\s]+@");
 
     private Secrets() {
     }
 
     public static boolean isSecretKey(String key) {
-        return key != null && SECRET_KEY.matcher(key).matches();
+        return key != null && SECRET_KEY.matcher(key).find();
     }
 
     /** A URL's path and query, dropped by {@link #describe} (compiled once: it runs for every lost notification). */
@@ -27,7 +28,9 @@ public final class Secrets {
 
     /** Masks {@code user:pass@} in URLs inside free text. */
     public static String maskUrls(String text) {
-        return text == null ? null : URL_USERINFO.matcher(text).replaceAll("$1" + MASK + "@");
+        // no "://", no URL: the text as it is, without the pattern's scan (a result's message and error, per result)
+        return text == null || !text.contains("://") ? text
+                : URL_USERINFO.matcher(text).replaceAll("$1" + MASK + "@");
     }
 
     /**

@@ -50,6 +50,8 @@ public final class ActionResult {
     private final Map<String, String> objects;
     private final Map<String, String> context;
     private final ArtifactInfo artifact;
+    /** {@link #getJson()}, made once: every notifier and the log line of a result read it. */
+    private volatile String json;
 
     @SuppressWarnings("checkstyle:ParameterNumber")
     public ActionResult(Instant time, String traceId, String status, String rule, String action, String actionner,
@@ -217,11 +219,16 @@ public final class ActionResult {
     /** The record as one line of JSON. */
     @JsonIgnore
     public String getJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        String j = json;
+        if (j == null) {
+            try {
+                j = JSON.writeValueAsString(this);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            json = j;
         }
+        return j;
     }
 
     @Override

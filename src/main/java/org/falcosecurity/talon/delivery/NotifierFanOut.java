@@ -1,10 +1,14 @@
 package org.falcosecurity.talon.delivery;
 
-import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Message;
+import org.apache.camel.component.seda.QueueReference;
+import org.apache.camel.component.seda.SedaEndpoint;
 import org.falcosecurity.talon.contract.TalonHeaders;
+import org.falcosecurity.talon.telemetry.Tracing;
 
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,41 +17,51 @@ import java.util.concurrent.ConcurrentHashMap;
  * notifier whose queue is full loses that notification (logged, counted), the others still get it, and nothing is
  * thrown back at the worker. (A recipient list would stop at the first full queue: the seda producer throws "Queue
  * full" outside the route's error handling, and the event's remaining actions never ran.)
+ *
+ * <p>Each notification is an exchange of its own that carries only the notifier contract: the result as body, the
+ * {@link #CONTRACT_HEADERS} and, with tracing on, the parent span. It is not a copy of the event's exchange, whose
+ * properties (routing state, plan, endpoints) and whatever headers an actionner route left behind are nobody's
+ * business in a notifier route, and whose copy cost more than the rest of the worker's step (three copies of every
+ * property per notification: this one, the seda producer's and the notifier queue's {@code enrich}). It goes straight
+ * into the queue the notifier's consumer reads, with no producer and no copy; a notification has no unit of work
+ * until its consumer takes it, so the event completes (and the pod gate opens) on its own.
  */
 public class NotifierFanOut {
 
+    /** The headers a notifier route gets ({@code TalonNotifier} is set by its queue route). */
+    static final List<String> CONTRACT_HEADERS = List.of(TalonHeaders.STATUS, TalonHeaders.RULE, TalonHeaders.ACTION,
+            TalonHeaders.ACTIONNER, TalonHeaders.TRACE_ID);
+
     private final NotificationLosses losses;
-    private volatile ProducerTemplate template;
     /** The queues' endpoints by URI, resolved once (a URI given as text is normalised again on every send). */
-    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final Map<String, SedaEndpoint> endpoints = new ConcurrentHashMap<>();
 
     public NotifierFanOut(NotificationLosses losses) {
         this.losses = losses;
     }
 
     public void offer(Exchange exchange) {
-        String queues = exchange.getMessage().getHeader(TalonHeaders.NOTIFIER_QUEUES, String.class);
+        Message from = exchange.getMessage();
+        String queues = from.getHeader(TalonHeaders.NOTIFIER_QUEUES, String.class);
         if (queues == null || queues.isBlank()) {
             return;
         }
         NotificationTracker tracker = NotificationTracker.of(exchange);
+        Object parentSpan = exchange.getProperty(Tracing.PROP_NOTIFY_PARENT);
         for (String queue : queues.split(",")) {
-            Exchange copy = exchange.copy();
-            // Exchange.copy() shares the event's unit of work, and the seda producer hands that unit of work's
-            // on-completions (the pod gate, ...) over to the copy: the pod's next event would then wait until this
-            // notification is delivered (retries included). The copy has its own; the event completes on its own.
-            copy.getExchangeExtension().setUnitOfWork(null);
+            SedaEndpoint endpoint = endpoints.computeIfAbsent(queue,
+                    q -> exchange.getContext().getEndpoint(q, SedaEndpoint.class));
+            Exchange notification = notification(endpoint, from, parentSpan);
             // Kafka mode: the event's offset is committed once this notification is delivered or dead-lettered
-            NotificationTracker.Ticket ticket = tracker == null ? null : tracker.track(copy);
+            NotificationTracker.Ticket ticket = tracker == null ? null : tracker.track(notification);
             Throwable failure;
             try {
-                Endpoint endpoint = endpoints.computeIfAbsent(queue, exchange.getContext()::getEndpoint);
-                failure = template(exchange).send(endpoint, copy).getException();
+                failure = enqueue(endpoint, notification);
             } catch (RuntimeException e) {
                 failure = e;
             }
             if (failure != null) {
-                losses.queueFull(copy, NotifierQueues.notifierOf(queue), failure);
+                losses.queueFull(notification, NotifierQueues.notifierOf(queue), failure);
                 if (ticket != null) {
                     ticket.done();
                 }
@@ -55,16 +69,29 @@ public class NotifierFanOut {
         }
     }
 
-    private ProducerTemplate template(Exchange exchange) {
-        ProducerTemplate t = template;
-        if (t == null) {
-            synchronized (this) {
-                if (template == null) {
-                    template = exchange.getContext().createProducerTemplate();
-                }
-                t = template;
+    /** The notification of one notifier: body, contract headers, parent span; nothing else of the event. */
+    static Exchange notification(SedaEndpoint endpoint, Message from, Object parentSpan) {
+        Exchange n = endpoint.createExchange();
+        Message m = n.getMessage();
+        m.setBody(from.getBody());
+        for (String h : CONTRACT_HEADERS) {
+            Object v = from.getHeader(h);
+            if (v != null) {
+                m.setHeader(h, v);
             }
         }
-        return t;
+        if (parentSpan != null) {
+            n.setProperty(Tracing.PROP_NOTIFY_PARENT, parentSpan);
+        }
+        return n;
+    }
+
+    /** Into the notifier's queue without blocking; the failure when it is full, else null. */
+    private static Throwable enqueue(SedaEndpoint endpoint, Exchange notification) {
+        // as the seda producer does (failIfNoConsumers=false): a queue whose consumer is not running (yet, or any
+        // more while Talon stops) still takes the notification
+        QueueReference ref = endpoint.getQueueReference();
+        BlockingQueue<Exchange> queue = ref != null ? ref.getQueue() : endpoint.getQueue();
+        return queue.offer(notification) ? null : new IllegalStateException("Queue full");
     }
 }
