@@ -2,6 +2,7 @@ package org.falcosecurity.talon.dispatch;
 
 import org.apache.camel.component.mock.MockEndpoint;
 import org.falcosecurity.talon.contract.ActionResult;
+import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.Facts;
 import org.falcosecurity.talon.support.TalonTestServer;
@@ -30,6 +31,8 @@ class DispatchRouteTest {
                   uri: direct:actionner-test-ok
                   steps:
                     - to: mock:ok
+                    # a header of the actionner's own (as a component's would be): not the notifiers' business
+                    - setHeader: {name: X-Actionner-Leftover, constant: "https://user:token@api.example.com/"}
                     - setHeader:
                         name: TalonOutput
                         simple: "ran ${header.TalonAction} with ${header.TalonParameters[n]} on ${body.podName}"
@@ -89,6 +92,11 @@ class DispatchRouteTest {
               actions:
                 - {action: failing, actionner: test:fail, ignore_errors: true}
                 - {action: after, actionner: test:ok, parameters: {n: 2}}
+            - rule: contract
+              match: {rules: [contract]}
+              actions:
+                - {action: failing, actionner: test:fail, ignore_errors: true}
+                - {action: after, actionner: test:ok, parameters: {n: 4}}
             - rule: exception
               match: {rules: [boom]}
               actions:
@@ -180,6 +188,31 @@ class DispatchRouteTest {
         assertThat(talon.results()).filteredOn(x -> x.getTraceId().equals(traceId)).hasSize(2);
         assertThat(okRuns(traceId)).isEqualTo(1);
         assertThat(notified(traceId, 2)).hasSize(2);
+    }
+
+    @Test
+    void aNotificationCarriesTheContractAndNothingElseOfTheEventsExchange() throws Exception {
+        List<ActionResult> r = post(Events.event("contract", "Warning", "{\"k8s.pod.name\":\"p9\"}"), 2);
+        String traceId = r.get(0).getTraceId();
+        notified(traceId, 2);
+        List<org.apache.camel.Exchange> notifications = talon.mock("captured").getReceivedExchanges().stream()
+                .filter(x -> traceId.equals(x.getMessage().getBody(ActionResult.class).getTraceId())).toList();
+        assertThat(notifications).hasSize(2);
+        for (org.apache.camel.Exchange n : notifications) {
+            ActionResult result = n.getMessage().getBody(ActionResult.class);
+            assertThat(n.getMessage().getHeaders()).containsOnlyKeys("TalonNotifier", "TalonStatus", "TalonRule",
+                    "TalonAction", "TalonActionner", "TalonTraceId");
+            assertThat(n.getMessage().getHeaders()).containsEntry("TalonNotifier", "capture")
+                    .containsEntry("TalonStatus", result.getStatus()).containsEntry("TalonRule", "contract")
+                    .containsEntry("TalonAction", result.getAction())
+                    .containsEntry("TalonActionner", "test:" + (result.getAction().equals("after") ? "ok" : "fail"))
+                    .containsEntry("TalonTraceId", traceId);
+            // the event's routing state, plan and actionner endpoint stay with the event
+            assertThat(n.getProperties().keySet()).noneMatch(k -> k.equals(TalonHeaders.PROP_ROUTER_STATE)
+                    || k.equals(TalonHeaders.PROP_EVENT) || k.equals(ActionRouter.PROP_ACTIONNER_ENDPOINT));
+        }
+        assertThat(notifications).extracting(n -> n.getMessage().getBody(ActionResult.class).getAction())
+                .containsExactlyInAnyOrder("failing", "after");
     }
 
     @Test
