@@ -2,7 +2,6 @@ package org.falcosecurity.talon;
 
 import org.falcosecurity.talon.cli.ArchiveLauncher;
 import org.falcosecurity.talon.cli.TalonCommand;
-import picocli.CommandLine;
 
 /** Falco Talon: {@code falco-talon server | check | rules print | simulate | version}. */
 public final class TalonApplication {
@@ -16,6 +15,6 @@ public final class TalonApplication {
         if (onArchive.isPresent()) {
             System.exit(onArchive.getAsInt());
         }
-        System.exit(new CommandLine(new TalonCommand()).execute(args));
+        System.exit(TalonCommand.commandLine(args).execute(args));
     }
 }

@@ -5,6 +5,7 @@ import org.falcosecurity.talon.support.Events;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,5 +191,29 @@ class CliTest {
         assertThat(h.out()).contains("server", "check", "rules", "simulate", "version", "-c, --config", "-r, --rules");
         CliRunner.Result sh = CliRunner.run("simulate", "--help");
         assertThat(sh.out()).contains("EVENTS");
+    }
+
+    @Test
+    void serverIsParsedAsFromTheFullCommandLine() {
+        // `server ...` runs on a command line holding only that subcommand: its help, the inherited -c / -r and its
+        // errors are those of the full one
+        CommandLine full = TalonCommand.commandLine("--help");
+        CommandLine server = TalonCommand.commandLine("server", "--help");
+        assertThat(full.getSubcommands().keySet()).contains("server", "check", "rules", "simulate", "audit", "undo",
+                "actionners", "notifiers", "outputs", "completion", "version", "help");
+        assertThat(server.getSubcommands().keySet()).containsExactly("server");
+        assertThat(server.getSubcommands().get("server").getUsageMessage())
+                .isEqualTo(full.getSubcommands().get("server").getUsageMessage())
+                .contains("-c, --config", "-r, --rules");
+
+        CliRunner.Result help = CliRunner.run("server", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("Start Falco Talon.", "-c, --config=FILE", "-r, --rules=FILE");
+        CliRunner.Result unknown = CliRunner.run("server", "--no-such-option");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unknown option: '--no-such-option'");
+        CliRunner.Result missing = CliRunner.run("server", "-c", "/no/such/talon-config.yaml");
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.out() + missing.err()).contains("/no/such/talon-config.yaml");
     }
 }
