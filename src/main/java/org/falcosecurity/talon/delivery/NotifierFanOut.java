@@ -4,12 +4,13 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.seda.QueueReference;
 import org.apache.camel.component.seda.SedaEndpoint;
+import org.apache.camel.support.DefaultExchange;
+import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.falcosecurity.talon.telemetry.Tracing;
 
-import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * thrown back at the worker. (A recipient list would stop at the first full queue: the seda producer throws "Queue
  * full" outside the route's error handling, and the event's remaining actions never ran.)
  *
- * <p>Each notification is an exchange of its own that carries only the notifier contract: the result as body, the
- * {@link #CONTRACT_HEADERS} and, with tracing on, the parent span. It is not a copy of the event's exchange, whose
+ * <p>Each notification is an exchange of its own that carries only the notifier contract: the result as body, its
+ * headers ({@link NotifierQueues#setResult}, as for every other result offered to a notifier) and, with tracing on,
+ * the parent span. It is not a copy of the event's exchange, whose
  * properties (routing state, plan, endpoints) and whatever headers an actionner route left behind are nobody's
  * business in a notifier route, and whose copy cost more than the rest of the worker's step (three copies of every
  * property per notification: this one, the seda producer's and the notifier queue's {@code enrich}). It goes straight
@@ -28,9 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class NotifierFanOut {
 
-    /** The headers a notifier route gets ({@code TalonNotifier} is set by its queue route). */
-    static final List<String> CONTRACT_HEADERS = List.of(TalonHeaders.STATUS, TalonHeaders.RULE, TalonHeaders.ACTION,
-            TalonHeaders.ACTIONNER, TalonHeaders.TRACE_ID);
+    /** The failure of a full queue: one instance, as a queue that is full drops notifications by the thousand. */
+    private static final IllegalStateException QUEUE_FULL = new IllegalStateException("Queue full");
 
     private final NotificationLosses losses;
     /** The queues' endpoints by URI, resolved once (a URI given as text is normalised again on every send). */
@@ -47,15 +48,16 @@ public class NotifierFanOut {
             return;
         }
         NotificationTracker tracker = NotificationTracker.of(exchange);
+        ActionResult result = from.getBody(ActionResult.class);
         Object parentSpan = exchange.getProperty(Tracing.PROP_NOTIFY_PARENT);
         for (String queue : queues.split(",")) {
-            SedaEndpoint endpoint = endpoints.computeIfAbsent(queue,
-                    q -> exchange.getContext().getEndpoint(q, SedaEndpoint.class));
-            Exchange notification = notification(endpoint, from, parentSpan);
+            Exchange notification = notification(exchange, result, parentSpan);
             // Kafka mode: the event's offset is committed once this notification is delivered or dead-lettered
             NotificationTracker.Ticket ticket = tracker == null ? null : tracker.track(notification);
             Throwable failure;
             try {
+                SedaEndpoint endpoint = endpoints.computeIfAbsent(queue,
+                        q -> exchange.getContext().getEndpoint(q, SedaEndpoint.class));
                 failure = enqueue(endpoint, notification);
             } catch (RuntimeException e) {
                 failure = e;
@@ -69,17 +71,10 @@ public class NotifierFanOut {
         }
     }
 
-    /** The notification of one notifier: body, contract headers, parent span; nothing else of the event. */
-    static Exchange notification(SedaEndpoint endpoint, Message from, Object parentSpan) {
-        Exchange n = endpoint.createExchange();
-        Message m = n.getMessage();
-        m.setBody(from.getBody());
-        for (String h : CONTRACT_HEADERS) {
-            Object v = from.getHeader(h);
-            if (v != null) {
-                m.setHeader(h, v);
-            }
-        }
+    /** The notification of one notifier: the result, its headers, the parent span; nothing else of the event. */
+    private static Exchange notification(Exchange event, ActionResult result, Object parentSpan) {
+        Exchange n = new DefaultExchange(event.getContext());
+        NotifierQueues.setResult(n.getMessage(), result);
         if (parentSpan != null) {
             n.setProperty(Tracing.PROP_NOTIFY_PARENT, parentSpan);
         }
@@ -92,6 +87,6 @@ public class NotifierFanOut {
         // more while Talon stops) still takes the notification
         QueueReference ref = endpoint.getQueueReference();
         BlockingQueue<Exchange> queue = ref != null ? ref.getQueue() : endpoint.getQueue();
-        return queue.offer(notification) ? null : new IllegalStateException("Queue full");
+        return queue.offer(notification) ? null : QUEUE_FULL;
     }
 }
