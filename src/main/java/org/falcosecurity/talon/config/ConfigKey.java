@@ -45,6 +45,10 @@ public record ConfigKey(String name, Type type, Object defaultValue, String desc
                             + " Talon stops reading past it and the action fails"),
             new ConfigKey("queue_size", Type.INTEGER, 10000,
                     "Events accepted but not yet processed, per worker; beyond it the intake answers 429"),
+            new ConfigKey("queue_max_bytes", Type.INTEGER, 0,
+                    "Most heap the events waiting for the workers may hold, all worker queues together (each event"
+                            + " counts twice its body plus 4 KiB); beyond it the intake answers 429. 0: a quarter"
+                            + " of the JVM's maximum heap"),
             new ConfigKey("workers", Type.INTEGER, 4,
                     "Event workers; events of one pod always go to the same worker, in order"),
             new ConfigKey("deduplication.leader_election", Type.BOOLEAN, true,

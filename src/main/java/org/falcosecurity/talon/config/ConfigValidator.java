@@ -53,6 +53,7 @@ final class ConfigValidator {
         atLeast("max_body_bytes", s.maxBodyBytes(), 1);
         atLeast("max_artifact_bytes", s.maxArtifactBytes(), 1);
         atLeast("queue_size", s.queueSize(), 1);
+        atLeast("queue_max_bytes", s.queueMaxBytes(), 0);
         atLeast("workers", s.workers(), 1);
         atLeast("deduplication.max_entries", s.deduplication().maxEntries(), 1);
         atLeast("blast_radius.window_seconds", s.blastRadius().windowSeconds(), 1);

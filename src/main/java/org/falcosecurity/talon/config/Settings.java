@@ -23,6 +23,7 @@ public record Settings(
         int maxBodyBytes,
         int maxArtifactBytes,
         int queueSize,
+        int queueMaxBytes,
         int workers,
         Deduplication deduplication,
         Auth auth,

@@ -120,6 +120,11 @@ public final class TalonConfig {
         return settings.queueSize();
     }
 
+    /** {@code queue_max_bytes}, with 0 resolved: a quarter of the JVM's maximum heap. */
+    public long queueMaxBytes() {
+        return settings.queueMaxBytes() > 0 ? settings.queueMaxBytes() : Runtime.getRuntime().maxMemory() / 4;
+    }
+
     public int workers() {
         return settings.workers();
     }

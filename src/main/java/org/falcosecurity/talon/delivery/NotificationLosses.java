@@ -5,6 +5,7 @@ import org.apache.camel.Processor;
 import org.falcosecurity.talon.config.Secrets;
 import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.contract.TalonHeaders;
+import org.falcosecurity.talon.ops.LogLimiter;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.ops.UpstreamMetrics;
 import org.falcosecurity.talon.telemetry.Tracing;
@@ -39,7 +40,7 @@ public class NotificationLosses implements Processor {
     private final int maxFiles;
     private final Tracing tracing;
     /** one "dropped, its queue is full" line per notifier and second */
-    private final LossLogLimiter dropLines = new LossLogLimiter(TimeUnit.SECONDS.toNanos(1), System::nanoTime);
+    private final LogLimiter dropLines = new LogLimiter(TimeUnit.SECONDS.toNanos(1), System::nanoTime);
 
     /**
      * @param deadLetterFile where lost notifications go, or {@code null}: log and count only

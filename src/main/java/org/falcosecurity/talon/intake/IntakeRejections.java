@@ -1,9 +1,12 @@
 package org.falcosecurity.talon.intake;
 
 import org.apache.camel.Exchange;
+import org.falcosecurity.talon.ops.LogLimiter;
 import org.falcosecurity.talon.ops.TalonCounters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
 
 /** Counts and logs events the intake could not take (queue full, internal error). */
 public class IntakeRejections {
@@ -11,9 +14,15 @@ public class IntakeRejections {
     private static final Logger LOG = LoggerFactory.getLogger("falco-talon.intake");
 
     private final TalonCounters counters;
+    private final LogLimiter queueFullLines;
 
     public IntakeRejections(TalonCounters counters) {
+        this(counters, new LogLimiter(TimeUnit.SECONDS.toNanos(1), System::nanoTime));
+    }
+
+    IntakeRejections(TalonCounters counters, LogLimiter queueFullLines) {
         this.counters = counters;
+        this.queueFullLines = queueFullLines;
     }
 
     /** The 4xx (or 503) answer for a refused request: status, JSON body naming the problem, and its headers. */
@@ -33,9 +42,14 @@ public class IntakeRejections {
         m.setBody(e.getJson());
     }
 
+    /** A full worker queue: counted every time, logged at most once a second (a sender can repeat it at will). */
     public void queueFull(Exchange exchange) {
         counters.increment("events_rejected", "reason", "queue_full");
-        LOG.warn("event rejected with 429: the worker queue is full");
+        long notLogged = queueFullLines.admit("intake");
+        if (notLogged >= 0) {
+            LOG.warn("event rejected with 429: the worker queue is full{}", notLogged == 0 ? ""
+                    : " (and " + notLogged + " more since the previous line, counted, not logged)");
+        }
     }
 
     public void internalError(Exchange exchange) {

@@ -34,6 +34,8 @@ import org.falcosecurity.talon.dispatch.PodGate;
 import org.falcosecurity.talon.intake.EventIntake;
 import org.falcosecurity.talon.intake.IntakeRejections;
 import org.falcosecurity.talon.intake.UndoRequests;
+import org.falcosecurity.talon.intake.WorkerQueues;
+import org.falcosecurity.talon.ops.TalonCounters;
 import org.falcosecurity.talon.kafka.KafkaIntake;
 import org.falcosecurity.talon.kafka.KafkaRecords;
 import org.falcosecurity.talon.kubernetes.ClusterAccess;
@@ -103,6 +105,14 @@ public class TalonConfiguration implements CamelConfiguration {
         // the intake route's two steps as processors (routes/intake.camel.yaml: `process`, not `bean`: no method
         // lookup and argument binding on every event)
         registry.bind("eventIntakeAnswer", intake.answer());
+        // the worker queues and a follower's relay queues share one byte budget (queue_max_bytes)
+        WorkerQueues.Budget queueBudget = new WorkerQueues.Budget(cfg.queueMaxBytes());
+        io.micrometer.core.instrument.Gauge.builder(TalonCounters.PREFIX + "queued_bytes", queueBudget,
+                        WorkerQueues.Budget::used)
+                .description("Heap counted for the events waiting for or in the workers (bounded by queue_max_bytes)")
+                .register(runtime.counters().registry());
+        registry.bind("workerQueues", new WorkerQueues(cfg.workers(), queueBudget));
+        registry.bind("relayQueues", new WorkerQueues("talon-relay", cfg.workers(), queueBudget));
         registry.bind("auditTrail", runtime.audit());
         registry.bind("undoRequests", new UndoRequests(intake, registry.lookupByNameAndType("kubernetesReverts",
                 Reverts.class), new ClusterAccess(runtime::kubernetes)));

@@ -95,7 +95,7 @@ class TalonConfigTest {
                         "c.yaml: dryrun: unknown setting (did you mean dry_run? known: audit, auth, aws,"
                                 + " blast_radius, deduplication, default_notifiers, dry_run, gcp, kafka, kubeconfig,"
                                 + " listen_address, listen_port, log_format, max_artifact_bytes, max_body_bytes, minio,"
-                                + " notifiers, otel, print_all_events, protected, provenance, queue_size, replicas,"
+                                + " notifiers, otel, print_all_events, protected, provenance, queue_max_bytes, queue_size, replicas,"
                                 + " reverts, routes_directory,"
                                 + " rules_files, tls, watch_rules, workers)",
                         "c.yaml: watch_rules: must be true or false, got 'maybe'",

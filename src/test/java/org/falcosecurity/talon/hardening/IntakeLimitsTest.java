@@ -2,6 +2,7 @@ package org.falcosecurity.talon.hardening;
 
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.falcosecurity.talon.ops.TalonCounters;
+import org.falcosecurity.talon.support.LogCapture;
 import org.falcosecurity.talon.support.Events;
 import org.falcosecurity.talon.support.TalonTestServer;
 import org.junit.jupiter.api.Test;
@@ -91,7 +92,7 @@ class IntakeLimitsTest {
     @Test
     void overloadGets429AndEveryAcceptedEventIsProcessed() throws Exception {
         PodTracker tracker = new PodTracker();
-        try (TalonTestServer t = TalonTestServer.builder().rules(SLOW_RULES).route("slow.camel.yaml", SLOW_ROUTE)
+        try (LogCapture logs = LogCapture.open(); TalonTestServer t = TalonTestServer.builder().rules(SLOW_RULES).route("slow.camel.yaml", SLOW_ROUTE)
                 .bean("podTracker", tracker).env("QUEUE_SIZE", "20").env("WORKERS", "2")
                 .env("PRINT_ALL_EVENTS", "false").property("test.delay", "50").start()) {
             // capacity: 2 workers x 20 actions/s = 40 events/s; offer as fast as this client can for 2 seconds, and
@@ -102,7 +103,9 @@ class IntakeLimitsTest {
             ExecutorService pool = Executors.newFixedThreadPool(16);
             List<Future<HttpResponse<String>>> answers = new ArrayList<>();
             AtomicInteger maxQueued = new AtomicInteger();
-            long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            AtomicInteger heldRequests = new AtomicInteger();
+            long start = System.nanoTime();
+            long end = start + Duration.ofSeconds(2).toNanos();
             long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             int i = 0;
             while (i < 2000 && System.nanoTime() < giveUp
@@ -113,8 +116,15 @@ class IntakeLimitsTest {
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(), HttpResponse.BodyHandlers.ofString())));
                 for (int p = 0; p < 2; p++) {
-                    maxQueued.accumulateAndGet(t.server().context()
-                            .getEndpoint("seda:talon-events-" + p, SedaEndpoint.class).getCurrentQueueSize(), Math::max);
+                    SedaEndpoint queue = t.server().context().getEndpoint("seda:talon-events-" + p, SedaEndpoint.class);
+                    maxQueued.accumulateAndGet(queue.getCurrentQueueSize(), Math::max);
+                    for (org.apache.camel.Exchange waiting : queue.getQueue()) {
+                        // a waiting event holds what the workers read, not the HTTP request it came in (its
+                        // routing context, request, response and buffers: ~10 KB an event)
+                        if (waiting.getMessage() instanceof org.apache.camel.component.platform.http.vertx.HttpMessage) {
+                            heldRequests.incrementAndGet();
+                        }
+                    }
                 }
                 if (i % 50 == 0) {
                     // the process stays responsive while overloaded
@@ -141,6 +151,17 @@ class IntakeLimitsTest {
             assertThat(accepted).isPositive();
             // memory stays bounded: no worker queue ever held more than queue_size events
             assertThat(maxQueued.get()).isLessThanOrEqualTo(20);
+            assertThat(maxQueued.get()).as("the queues were seen with events waiting").isPositive();
+            assertThat(heldRequests.get()).as("queued events that kept their HTTP request").isZero();
+            // every refusal is counted, but logged at most once a second: a sender cannot flood the log
+            long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds() + 1;
+            List<String> lines = logs.lines().stream().filter(l -> l.contains("the worker queue is full")).toList();
+            assertThat(lines).isNotEmpty().hasSizeLessThanOrEqualTo((int) seconds + 1);
+            // each line stands for itself and the refusals not logged since the previous one
+            long told = lines.size() + lines.stream()
+                    .map(l -> l.replaceAll(".*and (\\d+) more since the previous line, counted, not logged.*", "$1"))
+                    .filter(n -> n.matches("\\d+")).mapToLong(Long::parseLong).sum();
+            assertThat(told).isLessThanOrEqualTo(rejected);
             // every accepted event is processed
             await().atMost(Duration.ofSeconds(60)).until(() -> tracker.traces.containsAll(acceptedTraces));
             assertThat(t.server().runtime().counters().get("events_rejected", "reason", "queue_full"))
@@ -151,6 +172,53 @@ class IntakeLimitsTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> t.server().context().getRegistry()
                     .lookupByNameAndType("podGate", org.falcosecurity.talon.dispatch.PodGate.class).size() == 0);
         }
+    }
+
+    @Test
+    void theWorkerQueuesTogetherHoldAtMostQueueMaxBytes() throws Exception {
+        PodTracker tracker = new PodTracker();
+        // room for about 20 events of this size over both queues, although each queue takes 10,000
+        String sample = event(0, "pod-0");
+        int budget = 20 * (2 * sample.length() + 4096);
+        try (TalonTestServer t = TalonTestServer.builder().rules(SLOW_RULES).route("slow.camel.yaml", SLOW_ROUTE)
+                .bean("podTracker", tracker).env("QUEUE_SIZE", "10000").env("WORKERS", "2")
+                .env("QUEUE_MAX_BYTES", String.valueOf(budget)).env("PRINT_ALL_EVENTS", "false")
+                .property("test.delay", "50").start()) {
+            HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(8)).build();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String body = event(i, "pod-" + (i % 40));
+                answers.add(pool.submit(() -> http.send(HttpRequest.newBuilder(t.uri("/"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(), HttpResponse.BodyHandlers.ofString())));
+            }
+            Set<String> acceptedTraces = ConcurrentHashMap.newKeySet();
+            int rejected = 0;
+            double maxGauge = 0;
+            for (Future<HttpResponse<String>> f : answers) {
+                HttpResponse<String> r = f.get();
+                maxGauge = Math.max(maxGauge, queuedBytes(t));
+                if (r.statusCode() == 200) {
+                    acceptedTraces.add(r.body().replaceAll(".*\"trace_id\":\"([^\"]+)\".*", "$1"));
+                } else {
+                    assertThat(r.statusCode()).isEqualTo(429);
+                    assertThat(r.body()).contains("\"error\":\"overloaded\"");
+                    rejected++;
+                }
+            }
+            pool.shutdown();
+            // 200 events in well under the 5 s the workers need for them: the budget, not queue_size, refuses
+            assertThat(rejected).isPositive();
+            assertThat(maxGauge).isPositive().isLessThanOrEqualTo(budget);
+            await().atMost(Duration.ofSeconds(60)).until(() -> tracker.traces.containsAll(acceptedTraces));
+            // every event's bytes are given back once it is processed
+            await().atMost(Duration.ofSeconds(5)).until(() -> queuedBytes(t) == 0);
+        }
+    }
+
+    private static double queuedBytes(TalonTestServer t) {
+        return t.server().runtime().counters().registry().get("falco_talon_queued_bytes").gauge().value();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.falcosecurity.talon.delivery;
+package org.falcosecurity.talon.ops;
 
 import org.junit.jupiter.api.Test;
 
@@ -6,11 +6,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** One "queue is full" line per notifier and interval; the next line counts the drops that were not logged. */
-class LossLogLimiterTest {
+/** One "queue is full" line per key (a notifier, the intake) and interval; the next line counts the drops that were not logged. */
+class LogLimiterTest {
 
     private final AtomicLong now = new AtomicLong(1_000);
-    private final LossLogLimiter limiter = new LossLogLimiter(100, now::get);
+    private final LogLimiter limiter = new LogLimiter(100, now::get);
 
     @Test
     void theFirstDropIsLoggedTheNextOnesOfTheIntervalAreCountedForTheNextLine() {
