@@ -95,7 +95,9 @@ public class WorkerQueues implements Processor {
             used.addAndGet(-cost);
             throw QUEUE_FULL;
         }
-        Exchange queued = new DefaultExchange(exchange.getContext());
+        // the same pattern as the request's (InOut), as the seda producer's copy had: a route an integration team
+        // adds sees the exchange it saw before
+        Exchange queued = new DefaultExchange(exchange.getContext(), exchange.getPattern());
         queued.getIn().setBody(body);
         Map<String, Object> headers = exchange.getMessage().getHeaders();
         if (!headers.isEmpty()) {

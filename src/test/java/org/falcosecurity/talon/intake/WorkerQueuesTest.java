@@ -37,7 +37,7 @@ class WorkerQueuesTest {
     }
 
     private Exchange accepted(int partition, Synchronization completion) {
-        Exchange e = new DefaultExchange(context);
+        Exchange e = new DefaultExchange(context, org.apache.camel.ExchangePattern.InOut);
         e.getMessage().setBody(new byte[] {'{', '}'});
         e.getMessage().setHeader("X-Left", "v");
         e.setProperty(TalonHeaders.PROP_PARTITION, partition);
@@ -59,6 +59,7 @@ class WorkerQueuesTest {
         assertThat(queued.getMessage().getBody()).isSameAs(intake.getMessage().getBody());
         assertThat(queued.getMessage().getHeader("X-Left")).isEqualTo("v");
         assertThat(queued.getProperty(TalonHeaders.TRACE_ID)).isEqualTo("t-1");
+        assertThat(queued.getPattern()).isEqualTo(org.apache.camel.ExchangePattern.InOut);
         // the event's trace span ends when the worker is done with it, not when the sender has its answer
         assertThat(intake.getExchangeExtension().handoverCompletions()).isNull();
         // (and the release of the event's bytes)
