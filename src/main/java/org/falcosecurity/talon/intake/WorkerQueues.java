@@ -90,11 +90,14 @@ public class WorkerQueues implements Processor {
         Object body = exchange.getMessage().getBody();
         long cost = cost(body);
         AtomicLong used = budget.used;
-        long now = used.addAndGet(cost);
-        if (now > budget.maxBytes && now != cost) {
-            used.addAndGet(-cost);
-            throw QUEUE_FULL;
-        }
+        long before;
+        do {
+            // never over the budget, not even for a moment (the gauge reads it); alone, any event fits
+            before = used.get();
+            if (before > 0 && before + cost > budget.maxBytes) {
+                throw QUEUE_FULL;
+            }
+        } while (!used.compareAndSet(before, before + cost));
         // the same pattern as the request's (InOut), as the seda producer's copy had: a route an integration team
         // adds sees the exchange it saw before
         Exchange queued = new DefaultExchange(exchange.getContext(), exchange.getPattern());
