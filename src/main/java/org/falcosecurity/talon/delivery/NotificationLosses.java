@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Accounts for notifications: each retry is logged (without the exception's text, which may hold a URL with a token),
@@ -40,7 +39,7 @@ public class NotificationLosses implements Processor {
     private final int maxFiles;
     private final Tracing tracing;
     /** one "dropped, its queue is full" line per notifier and second */
-    private final LogLimiter dropLines = new LogLimiter(TimeUnit.SECONDS.toNanos(1), System::nanoTime);
+    private final LogLimiter dropLines = LogLimiter.perSecond();
 
     /**
      * @param deadLetterFile where lost notifications go, or {@code null}: log and count only

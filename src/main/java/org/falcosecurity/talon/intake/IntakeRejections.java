@@ -6,23 +6,17 @@ import org.falcosecurity.talon.ops.TalonCounters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
-
 /** Counts and logs events the intake could not take (queue full, internal error). */
 public class IntakeRejections {
 
     private static final Logger LOG = LoggerFactory.getLogger("falco-talon.intake");
 
     private final TalonCounters counters;
-    private final LogLimiter queueFullLines;
+    /** one "the worker queue is full" line a second */
+    private final LogLimiter queueFullLines = LogLimiter.perSecond();
 
     public IntakeRejections(TalonCounters counters) {
-        this(counters, new LogLimiter(TimeUnit.SECONDS.toNanos(1), System::nanoTime));
-    }
-
-    IntakeRejections(TalonCounters counters, LogLimiter queueFullLines) {
         this.counters = counters;
-        this.queueFullLines = queueFullLines;
     }
 
     /** The 4xx (or 503) answer for a refused request: status, JSON body naming the problem, and its headers. */

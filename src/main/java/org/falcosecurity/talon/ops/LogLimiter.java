@@ -2,6 +2,7 @@ package org.falcosecurity.talon.ops;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,6 +23,11 @@ public final class LogLimiter {
     public LogLimiter(long intervalNanos, LongSupplier nanoClock) {
         this.intervalNanos = intervalNanos;
         this.nanoClock = nanoClock;
+    }
+
+    /** One line per key and second, on the system's clock: what Talon's loss lines use. */
+    public static LogLimiter perSecond() {
+        return new LogLimiter(TimeUnit.SECONDS.toNanos(1), System::nanoTime);
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.falcosecurity.talon.server;
 
+import io.micrometer.core.instrument.Gauge;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
@@ -107,7 +108,7 @@ public class TalonConfiguration implements CamelConfiguration {
         registry.bind("eventIntakeAnswer", intake.answer());
         // the worker queues and a follower's relay queues share one byte budget (queue_max_bytes)
         WorkerQueues.Budget queueBudget = new WorkerQueues.Budget(cfg.queueMaxBytes());
-        io.micrometer.core.instrument.Gauge.builder(TalonCounters.PREFIX + "queued_bytes", queueBudget,
+        Gauge.builder(TalonCounters.PREFIX + "queued_bytes", queueBudget,
                         WorkerQueues.Budget::used)
                 .description("Heap counted for the events waiting for or in the workers (bounded by queue_max_bytes)")
                 .register(runtime.counters().registry());
