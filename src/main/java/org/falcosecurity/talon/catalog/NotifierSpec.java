@@ -30,6 +30,21 @@ public final class NotifierSpec {
     private final String example;
     private final Map<String, String> renamed;
 
+    /**
+     * The setting every notifier has, built-in or a route of routes_directory: how many notifications it sends at
+     * once (its queue's consumers). Above 1 the notifications of one notifier may arrive out of order.
+     */
+    public static final String WORKERS = "workers";
+
+    /** The most {@link #WORKERS} a notifier may have. */
+    public static final int MAX_WORKERS = 16;
+
+    /** The {@link #WORKERS} setting with a notifier's default (1 for a notifier route of routes_directory). */
+    public static SettingSpec workersSetting(int defaultWorkers) {
+        return SettingSpec.integer(WORKERS, defaultWorkers, 1, MAX_WORKERS,
+                "Notifications sent at once, each on its own connection; above 1 they may arrive out of order");
+    }
+
     private NotifierSpec(Builder b) {
         this.name = b.name;
         this.description = b.description;
@@ -100,6 +115,7 @@ public final class NotifierSpec {
         private final List<Permission> permissions = new ArrayList<>();
         private String example = "";
         private final Map<String, String> renamed = new LinkedHashMap<>();
+        private int workers = 1;
 
         private Builder(String name) {
             if (!Catalog.NOTIFIER_NAME.matcher(name).matches()) {
@@ -151,7 +167,14 @@ public final class NotifierSpec {
             return this;
         }
 
+        /** The default of the {@link #WORKERS} setting (1 unless set). */
+        public Builder workers(int defaultWorkers) {
+            this.workers = defaultWorkers;
+            return this;
+        }
+
         public NotifierSpec build() {
+            settings.put(WORKERS, workersSetting(workers));
             return new NotifierSpec(this);
         }
     }

@@ -18,7 +18,7 @@ public record SettingSpec(String name, Kind kind, String defaultValue, boolean r
                           Check check, String description, String requiredHint) {
 
     public enum Kind {
-        TEXT("string"), FLAG("boolean"), HEADERS("map of headers");
+        TEXT("string"), FLAG("boolean"), HEADERS("map of headers"), INTEGER("integer");
 
         private final String shortName;
 
@@ -46,6 +46,18 @@ public record SettingSpec(String name, Kind kind, String defaultValue, boolean r
         return new SettingSpec(name, Kind.FLAG, String.valueOf(defaultValue), false, false,
                 v -> v.equals("true") || v.equals("false") ? null : "must be true or false, got '" + v + "'",
                 description, "");
+    }
+
+    /** A whole number from {@code min} to {@code max}. */
+    public static SettingSpec integer(String name, int defaultValue, int min, int max, String description) {
+        return new SettingSpec(name, Kind.INTEGER, String.valueOf(defaultValue), false, false, v -> {
+            try {
+                int n = Integer.parseInt(v);
+                return n >= min && n <= max ? null : "must be from " + min + " to " + max + ", got " + n;
+            } catch (NumberFormatException e) {
+                return "must be a whole number from " + min + " to " + max + ", got '" + v + "'";
+            }
+        }, description, "");
     }
 
     public static SettingSpec headers(String name, String description) {

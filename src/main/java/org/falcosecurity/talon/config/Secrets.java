@@ -26,6 +26,13 @@ public final class Secrets {
     /** A URL's path and query, dropped by {@link #describe} (compiled once: it runs for every lost notification). */
     private static final java.util.regex.Pattern URL_PATH = java.util.regex.Pattern.compile("(?i)(https?://[^/\\s]+)/\\S*");
 
+    /**
+     * A request line's path and query ({@code POST /hook/<token>}), as an HTTP client's timeout message quotes it
+     * without the scheme and host; dropped by {@link #describe} like a URL's.
+     */
+    private static final java.util.regex.Pattern REQUEST_PATH = java.util.regex.Pattern.compile(
+            "\\b(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /\\S*");
+
     /** Masks {@code user:pass@} in URLs inside free text. */
     public static String maskUrls(String text) {
         // no "://", no URL: the text as it is, without the pattern's scan (a result's message and error, per result)
@@ -51,8 +58,8 @@ public final class Secrets {
     }
 
     /**
-     * An exception's root cause as {@code Type: message}, safe to log: URL credentials masked and URL paths and
-     * queries dropped (webhook URLs carry their token in the path).
+     * An exception's root cause as {@code Type: message}, safe to log: URL credentials masked and the paths and
+     * queries of URLs and request lines dropped (webhook URLs carry their token in the path).
      */
     public static String describe(Throwable t) {
         if (t == null) {
@@ -62,8 +69,8 @@ public final class Secrets {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String msg = root.getMessage() == null ? "" : ": " + URL_PATH.matcher(maskUrls(root.getMessage()))
-                .replaceAll("$1/…");
+        String msg = root.getMessage() == null ? "" : ": " + REQUEST_PATH.matcher(URL_PATH.matcher(
+                maskUrls(root.getMessage())).replaceAll("$1/…")).replaceAll("$1 /…");
         return root.getClass().getSimpleName() + msg;
     }
 

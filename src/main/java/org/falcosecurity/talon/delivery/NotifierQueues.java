@@ -7,6 +7,8 @@ import org.falcosecurity.talon.contract.ActionResult;
 import org.falcosecurity.talon.contract.TalonHeaders;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.falcosecurity.talon.catalog.Catalog;
+import org.falcosecurity.talon.config.TalonConfig;
+import org.falcosecurity.talon.notifiers.NotifierSettings;
 
 /**
  * Instantiates the route templates of {@code routes/dispatch.camel.yaml}: one worker per partition and one queue per
@@ -72,11 +74,13 @@ public final class NotifierQueues {
         }
     }
 
-    public static void createNotifierQueues(CamelContext context, Catalog catalog) {
+    /** One queue per notifier route, with as many consumers as the notifier's {@code workers}. */
+    public static void createNotifierQueues(CamelContext context, Catalog catalog, TalonConfig config) {
         for (String n : catalog.notifierNames()) {
             TemplatedRouteBuilder.builder(context, "talon-notifier-queue")
                     .routeId("notifier-queue-" + n)
                     .parameter("notifier", n)
+                    .parameter("workers", String.valueOf(NotifierSettings.workers(config, n)))
                     .add();
         }
     }

@@ -24,6 +24,7 @@ public class LokiNotifier {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static final BuiltinNotifier BUILTIN = new BuiltinNotifier(NotifierSpec.builder("loki")
+            .workers(4)
             .description("A Loki push (POST <url>/loki/api/v1/push): one stream labelled status, rule, action,"
                     + " actionner, namespace and pod; the line is the result record")
             .setting(SettingSpec.text("url", "Loki's base URL").asRequired().withCheck(NotifierValidator::url))
@@ -39,7 +40,7 @@ public class LokiNotifier {
                       tenant: security
                     """)
             .build(),
-            c -> new LokiNotifier(c.settings()), BuiltinNotifier.ComponentSetup.NONE);
+            c -> new LokiNotifier(c.settings()), HttpNotifiers::configureClient);
 
     private final NotifierSettings settings;
 

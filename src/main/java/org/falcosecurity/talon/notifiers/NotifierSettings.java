@@ -7,6 +7,7 @@ import org.falcosecurity.talon.config.TalonConfig;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One notifier's settings ({@code notifiers.<name>.*}, then {@code NOTIFIERS_<NAME>_<SETTING>}) with the defaults of
@@ -25,6 +26,22 @@ public final class NotifierSettings {
 
     public static NotifierSettings of(TalonConfig config, NotifierSpec spec) {
         return new NotifierSettings(spec, config.notifier(spec.name()));
+    }
+
+    /**
+     * How many notifications the notifier sends at once ({@code notifiers.<name>.workers}): its declared default for
+     * a built-in, else 1. A used notifier's value was checked at startup ({@link NotifierValidator}); the default
+     * stands in for a value that is not valid, which only an unused notifier can have.
+     */
+    public static int workers(TalonConfig config, String notifier) {
+        Optional<NotifierSpec> spec = BuiltinNotifiers.spec(notifier);
+        SettingSpec setting = spec.map(s -> s.settings().get(NotifierSpec.WORKERS))
+                .orElse(NotifierSpec.workersSetting(1));
+        String value = spec.map(s -> of(config, s).string(NotifierSpec.WORKERS)).orElseGet(() -> {
+            Object v = config.notifier(notifier).get(NotifierSpec.WORKERS);
+            return v == null ? setting.defaultValue() : String.valueOf(v).trim();
+        });
+        return Integer.parseInt(setting.check().problem(value) == null ? value : setting.defaultValue());
     }
 
     public String notifier() {

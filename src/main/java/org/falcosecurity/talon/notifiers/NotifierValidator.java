@@ -70,8 +70,8 @@ public final class NotifierValidator {
     }
 
     /**
-     * Every problem with the settings of the given notifiers (user-defined notifiers are skipped: their settings
-     * are their routes' business).
+     * Every problem with the settings of the given notifiers (of a user-defined notifier only {@code workers} is
+     * checked: its other settings are its route's business).
      *
      * @param kubernetesConfigured whether Talon has a cluster to talk to (a notifier may need one)
      */
@@ -81,6 +81,14 @@ public final class NotifierValidator {
             Optional<NotifierSpec> spec = BuiltinNotifiers.spec(name);
             if (spec.isPresent()) {
                 check(NotifierSettings.of(config, spec.get()), kubernetesConfigured, problems);
+            } else {
+                // a notifier route's settings are its own, except the queue's workers, which Talon reads
+                Object workers = config.notifier(name).get(NotifierSpec.WORKERS);
+                String problem = workers == null ? null
+                        : NotifierSpec.workersSetting(1).check().problem(String.valueOf(workers).trim());
+                if (problem != null) {
+                    problems.add("notifiers." + name + "." + NotifierSpec.WORKERS + ": " + problem);
+                }
             }
         }
         return problems;

@@ -55,6 +55,7 @@ public class SearchNotifier {
 
     private static NotifierSpec spec(String name, String product) {
         return NotifierSpec.builder(name)
+                .workers(4)
                 .description("The result record plus @timestamp, indexed into " + product + " (<index>-<date>)")
                 .setting(SettingSpec.text("url", product + "'s URL").asRequired().withCheck(NotifierValidator::url))
                 .setting(SettingSpec.text("user", "Basic-auth user"))

@@ -15,6 +15,7 @@ public class WebhookNotifier {
 
     /** The declaration; the URL may carry a token, so it is a secret (never a Camel property). */
     public static final BuiltinNotifier BUILTIN = new BuiltinNotifier(NotifierSpec.builder("webhook")
+            .workers(4)
             .description("The result record as JSON, sent to any HTTP endpoint")
             .setting(SettingSpec.text("url", "The endpoint's URL").asRequired().asSecret()
                     .withCheck(NotifierValidator::url))
@@ -33,7 +34,7 @@ public class WebhookNotifier {
                         X-Source: falco-talon
                     """)
             .build(),
-            c -> new WebhookNotifier(c.settings()), BuiltinNotifier.ComponentSetup.NONE);
+            c -> new WebhookNotifier(c.settings()), HttpNotifiers::configureClient);
 
     private final NotifierSettings settings;
 

@@ -93,7 +93,7 @@ public final class TalonStartup extends MainListenerSupport {
 
         // created before the workers: routes stop in reverse order, so on shutdown the workers finish first and the
         // notifier queues are still there to take their last results
-        NotifierQueues.createNotifierQueues(context, catalog);
+        NotifierQueues.createNotifierQueues(context, catalog, runtime.config());
         if (runtime.config().kafka().enabled()) {
             // Kafka mode: the consumers of routes/kafka.camel.yaml take the workers' place
             LOG.info("Kafka mode: events go through topic '{}' at {}, processed by consumer group '{}' ({} consumers"

@@ -38,6 +38,22 @@ class SecretsTest {
     }
 
     @Test
+    void anErrorIsDescribedWithoutTheTokensOfTheUrlsAndRequestLinesItQuotes() {
+        Exception http = new IllegalStateException("HTTP operation failed invoking https://u:pw@hooks.example.com"
+                + "/services/T0/tok3n?key=k3y with statusCode: 500");
+        assertThat(Secrets.describe(new RuntimeException("wrapped", http)))
+                .isEqualTo("IllegalStateException: HTTP operation failed invoking https://" + Secrets.MASK
+                        + "@hooks.example.com/… with statusCode: 500");
+        // Vert.x's client names the request line, without scheme and host, when a request times out
+        assertThat(Secrets.describe(new java.util.concurrent.TimeoutException("The timeout period of 500ms has been"
+                + " exceeded while executing POST /hook/tok3n?key=k3y for server null")))
+                .isEqualTo("TimeoutException: The timeout period of 500ms has been exceeded while executing POST /…"
+                        + " for server null");
+        assertThat(Secrets.describe(new java.io.IOException("Connection refused: /127.0.0.1:8080")))
+                .isEqualTo("IOException: Connection refused: /127.0.0.1:8080");
+    }
+
+    @Test
     void aParameterTreeHasItsSecretValuesMaskedAtEveryLevel() {
         Map<String, Object> inner = new LinkedHashMap<>();
         inner.put("api_key", "k");

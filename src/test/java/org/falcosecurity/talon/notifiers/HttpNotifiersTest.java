@@ -94,9 +94,16 @@ class HttpNotifiersTest {
         slack.close();
     }
 
+    /** The request whose body contains {@code text}: with several workers a notifier's requests arrive in any order. */
+    private static HttpReceiver.Request requestWith(HttpReceiver receiver, String text) {
+        List<HttpReceiver.Request> found = receiver.requests().stream().filter(r -> r.body().contains(text)).toList();
+        assertThat(found).as("requests to %s containing %s", receiver.url(), text).hasSize(1);
+        return found.get(0);
+    }
+
     @Test
     void webhookPostsTheFullRecordWithItsHeaders() throws Exception {
-        HttpReceiver.Request req = webhook.requests().get(0);
+        HttpReceiver.Request req = requestWith(webhook, "\"action\":\"Log it\"");
         assertThat(req.method()).isEqualTo("POST");
         assertThat(req.path()).isEqualTo("/hooks/talon");
         assertThat(req.query()).isEqualTo("src=falco");
@@ -115,14 +122,14 @@ class HttpNotifiersTest {
                  "hostname":"node-1","objects":{"pod":"web-1","namespace":"default"},
                  "pod":"web-1","namespace":"default"}
                 """.formatted(r.getTimeText(), r.getTraceId())));
-        JsonNode failure = JSON.readTree(webhook.requests().get(1).body());
+        JsonNode failure = JSON.readTree(requestWith(webhook, "\"action\":\"Break it\"").body());
         assertThat(failure.path("status").asText()).isEqualTo("failure");
         assertThat(failure.path("error").asText()).isEqualTo("boom");
     }
 
     @Test
     void lokiPushesOneLabelledStreamWithAuthAndTenant() throws Exception {
-        HttpReceiver.Request req = loki.requests().get(0);
+        HttpReceiver.Request req = requestWith(loki, "\"action\":\"Break it\"");
         assertThat(req.method()).isEqualTo("POST");
         assertThat(req.path()).isEqualTo("/loki/api/v1/push");
         assertThat(req.header("Authorization")).isEqualTo("Basic " + Base64.getEncoder()
@@ -139,7 +146,7 @@ class HttpNotifiersTest {
                             "namespace":"default","pod":"web-1"},
                   "values":[["%s", "LINE"]]}]
                 """.formatted(nanos)));
-        JsonNode body = JSON.readTree(loki.requests().get(1).body());
+        JsonNode body = JSON.readTree(req.body());
         // the line is the failure's record as JSON
         String line = body.path("streams").get(0).path("values").get(0).get(1).asText();
         assertThat(JSON.readTree(line)).isEqualTo(JSON.readTree("""

@@ -17,11 +17,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A notifier whose target hangs fills its own queue: its further notifications are dropped and counted, while the
- * intake keeps answering and the other notifiers still get every result.
+ * intake keeps answering and the other notifiers still get every result. Its workers each hold one notification at
+ * the target, never more.
  */
 class NotifierQueueFullTest {
 
-    private static final int EVENTS = 6;
+    private static final int EVENTS = 8;
+    private static final int WORKERS = 3;
     private static HttpReceiver hanging;
     private static TalonTestServer talon;
     private static Path outDir;
@@ -35,11 +37,11 @@ class NotifierQueueFullTest {
                         // the events differ only by pod: keep every one of them
                         + "deduplication: {time_window_seconds: 0}\n"
                         + "notifiers:\n"
-                        + "  webhook: {url: '" + hanging.url() + "/hook'}\n"
+                        + "  webhook: {url: '" + hanging.url() + "/hook', workers: " + WORKERS + "}\n"
                         + "  file: {directory: " + outDir + ", filename: results.jsonl}\n")
                 .rules(TestRules.LOG_SHELL)
                 .property("talon.notifier.queue-size", "1")
-                .property("talon.notifier.read-timeout-ms", "3000")
+                .property("talon.notifier.read-timeout-ms", "6000")
                 .property("talon.notifier.max-redeliveries", "0")
                 .start();
     }
@@ -61,10 +63,12 @@ class NotifierQueueFullTest {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> Files.exists(file) && Files.readAllLines(file).size() == n);
         }
-        // one notification is stuck at the target, one waits in the queue of size 1: the others are dropped
+        // one notification per worker is stuck at the target, one waits in the queue of size 1: the others are
+        // dropped
         var counters = talon.server().runtime().counters();
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                counters.get("notifications_lost", "notifier", "webhook", "reason", "queue_full") == EVENTS - 2);
+        assertThat(counters.get("notifications_lost", "notifier", "webhook", "reason", "queue_full"))
+                .isEqualTo(EVENTS - WORKERS - 1);
+        assertThat(hanging.requests()).hasSize(WORKERS);
         assertThat(counters.get("notifications_lost", "notifier", "file", "reason", "queue_full")).isZero();
     }
 }

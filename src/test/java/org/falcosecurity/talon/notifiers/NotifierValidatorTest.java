@@ -48,10 +48,10 @@ class NotifierValidatorTest {
                 "notifiers.elasticsearch.index: must be a lower-case index name (letters, digits, '.', '_', '-'),"
                         + " got 'Bad Index'",
                 "notifiers.elasticsearch.suffix: must be one of daily, monthly, annually, none, got 'weekly'",
-                "notifiers.k8sevents.namespace: unknown setting (known: none)",
+                "notifiers.k8sevents.namespace: unknown setting (known: workers)",
                 "notifiers.loki.url: required",
                 "notifiers.slack.webhookurl: unknown setting (did you mean webhook_url? known: webhook_url, icon,"
-                        + " username, footer, format)",
+                        + " username, footer, format, workers)",
                 "notifiers.slack.webhook_url: required",
                 "notifiers.slack.format: must be one of long, short, got 'medium'",
                 "notifiers.smtp.host_port: must be host:port, got 'mail'",
@@ -59,6 +59,46 @@ class NotifierValidatorTest {
                 "notifiers.smtp.to: required (a comma-separated list of addresses)",
                 "notifiers.webhook.http_method: must be one of POST, PUT, PATCH, got 'GET'",
                 "notifiers.webhook.custom_headers: 'Bad Header' is not a valid HTTP header name");
+    }
+
+    @Test
+    void everyNotifierHasWorkersFromOneToSixteenANotifierRouteToo() throws Exception {
+        assertThat(problems("""
+                default_notifiers: [webhook, loki, file, mine]
+                notifiers:
+                  webhook: {url: 'http://hook/x', workers: 16}
+                  loki: {url: 'http://loki:3100', workers: 1}
+                  file: {directory: /tmp, workers: 2}
+                """)).isEmpty();
+        assertThat(problems("""
+                default_notifiers: [webhook, loki, file, mine]
+                notifiers:
+                  webhook: {url: 'http://hook/x', workers: 0}
+                  loki: {url: 'http://loki:3100', workers: four}
+                  file: {directory: /tmp, workers: 17}
+                  mine: {workers: -1, anything: goes}
+                """)).containsExactlyInAnyOrder(
+                "notifiers.webhook.workers: must be from 1 to 16, got 0",
+                "notifiers.loki.workers: must be a whole number from 1 to 16, got 'four'",
+                "notifiers.file.workers: must be from 1 to 16, got 17",
+                "notifiers.mine.workers: must be from 1 to 16, got -1");
+    }
+
+    @Test
+    void workersAreTheSettingElseTheNotifiersDefault() throws Exception {
+        TalonConfig config = TalonConfig.parse("""
+                notifiers:
+                  loki: {url: 'http://loki:3100', workers: 7}
+                  file: {directory: /tmp, workers: 2}
+                  slack: {workers: many}
+                """, "test.yaml", Map.of("NOTIFIERS_MINE_WORKERS", "3"));
+        assertThat(NotifierSettings.workers(config, "loki")).isEqualTo(7);
+        assertThat(NotifierSettings.workers(config, "webhook")).isEqualTo(4);
+        assertThat(NotifierSettings.workers(config, "file")).isEqualTo(2);
+        assertThat(NotifierSettings.workers(config, "mine")).isEqualTo(3);
+        assertThat(NotifierSettings.workers(config, "other")).isEqualTo(1);
+        // slack is not configured (no webhook_url), so nothing checked its workers: its default stands in
+        assertThat(NotifierSettings.workers(config, "slack")).isEqualTo(1);
     }
 
     @Test

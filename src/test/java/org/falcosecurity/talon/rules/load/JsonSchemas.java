@@ -349,6 +349,13 @@ final class JsonSchemas {
                         v.putArray("type").add("object").add("null");
                         v.putObject("additionalProperties").put("type", "string");
                     }
+                    case INTEGER -> {
+                        v.put("type", "integer");
+                        if (st.name().equals(NotifierSpec.WORKERS)) {
+                            v.put("minimum", 1);
+                            v.put("maximum", NotifierSpec.MAX_WORKERS);
+                        }
+                    }
                     default -> throw new IllegalStateException(st.kind().name());
                 }
             }
