@@ -25,3 +25,12 @@ if pods > 1 then
     return requests[n]
   end
 end
+
+-- DELAY_MS=d: each connection waits d ms before each request, for a rough offered rate (connections x 1000 / d per
+-- second, less the round trips) instead of as fast as Talon answers
+local pause = tonumber(os.getenv("DELAY_MS") or "0")
+if pause > 0 then
+  delay = function()
+    return pause
+  end
+end
