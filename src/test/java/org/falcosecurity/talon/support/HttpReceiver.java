@@ -37,6 +37,7 @@ public final class HttpReceiver implements AutoCloseable {
     private volatile int status;
     private volatile boolean hang;
     private volatile String responseBody = "";
+    private volatile String location;
     private final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int failureStatus = 500;
 
@@ -63,6 +64,9 @@ public final class HttpReceiver implements AutoCloseable {
             }
             byte[] out = responseBody.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/plain");
+            if (location != null) {
+                exchange.getResponseHeaders().add("Location", location);
+            }
             int answer = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? failureStatus : status;
             try {
                 exchange.sendResponseHeaders(answer, out.length == 0 ? -1 : out.length);
@@ -109,6 +113,12 @@ public final class HttpReceiver implements AutoCloseable {
     public HttpReceiver failingFirst(int n, int failureStatus) {
         this.failureStatus = failureStatus;
         this.failuresLeft.set(n);
+        return this;
+    }
+
+    /** Answers every request with {@code Location: url} (with a 3xx status, a redirect). */
+    public HttpReceiver location(String url) {
+        this.location = url;
         return this;
     }
 
