@@ -47,6 +47,10 @@ public final class ElasticsearchNode implements AutoCloseable {
             throw new IllegalStateException("target/es-node is missing: run the tests through Maven"
                     + " (generate-test-resources copies the Elasticsearch jars)");
         }
+        return PortRace.retry(() -> startOnFreePort(java, lib, home));
+    }
+
+    private static ElasticsearchNode startOnFreePort(Path java, Path lib, Path home) throws Exception {
         int port = TalonTestServer.freePort();
         Process p = new ProcessBuilder(List.of(java.toString(), "-Xms256m", "-Xmx512m",
                 "-p", lib.toString(), "--add-modules", "ALL-MODULE-PATH",

@@ -57,25 +57,13 @@ public final class KafkaBroker implements AutoCloseable {
         return shared;
     }
 
-    /**
-     * A new broker on free ports. A port found free can be taken before the broker binds it (by another test JVM
-     * running beside this one, or as the local port of an outgoing connection): then it starts again on other ports,
-     * at most three times.
-     */
+    /** A new broker on free ports (again on others if one is taken before it binds it: {@link PortRace}). */
     public static KafkaBroker start() throws Exception {
         if (!Files.isDirectory(LIB)) {
             throw new IllegalStateException("target/kafka-node/lib is missing: run the tests through Maven"
                     + " (generate-test-resources copies the Kafka broker's jars)");
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return startOnFreePorts();
-            } catch (IllegalStateException e) {
-                if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
-                    throw e;
-                }
-            }
-        }
+        return PortRace.retry(KafkaBroker::startOnFreePorts);
     }
 
     private static KafkaBroker startOnFreePorts() throws Exception {

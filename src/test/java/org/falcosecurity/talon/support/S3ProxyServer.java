@@ -42,6 +42,10 @@ public final class S3ProxyServer implements AutoCloseable {
             throw new IllegalStateException(JAR + " is missing: run the tests through Maven (generate-test-resources"
                     + " copies S3Proxy's jar)");
         }
+        return PortRace.retry(() -> startOnFreePort(buckets));
+    }
+
+    private static S3ProxyServer startOnFreePort(String... buckets) throws Exception {
         Path dir = Files.createTempDirectory("s3proxy");
         Path data = Files.createDirectories(dir.resolve("data"));
         for (String b : buckets) {
