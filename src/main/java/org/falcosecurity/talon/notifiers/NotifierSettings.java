@@ -35,13 +35,21 @@ public final class NotifierSettings {
      */
     public static int workers(TalonConfig config, String notifier) {
         Optional<NotifierSpec> spec = BuiltinNotifiers.spec(notifier);
-        SettingSpec setting = spec.map(s -> s.settings().get(NotifierSpec.WORKERS))
-                .orElse(NotifierSpec.workersSetting(1));
+        SettingSpec setting = spec.map(s -> s.settings().get(NotifierSpec.WORKERS)).orElse(ROUTE_WORKERS);
         String value = spec.map(s -> of(config, s).string(NotifierSpec.WORKERS)).orElseGet(() -> {
-            Object v = config.notifier(notifier).get(NotifierSpec.WORKERS);
-            return v == null ? setting.defaultValue() : String.valueOf(v).trim();
+            String set = routeWorkers(config, notifier);
+            return set == null ? setting.defaultValue() : set;
         });
         return Integer.parseInt(setting.check().problem(value) == null ? value : setting.defaultValue());
+    }
+
+    /** The {@code workers} setting of a notifier route of routes_directory, which has no declaration. */
+    static final SettingSpec ROUTE_WORKERS = NotifierSpec.workersSetting(1);
+
+    /** A notifier route's {@code workers} as set (trimmed), or {@code null} when it is not set. */
+    static String routeWorkers(TalonConfig config, String notifier) {
+        Object v = config.notifier(notifier).get(NotifierSpec.WORKERS);
+        return v == null ? null : String.valueOf(v).trim();
     }
 
     public String notifier() {

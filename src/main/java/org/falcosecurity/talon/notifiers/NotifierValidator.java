@@ -83,9 +83,8 @@ public final class NotifierValidator {
                 check(NotifierSettings.of(config, spec.get()), kubernetesConfigured, problems);
             } else {
                 // a notifier route's settings are its own, except the queue's workers, which Talon reads
-                Object workers = config.notifier(name).get(NotifierSpec.WORKERS);
-                String problem = workers == null ? null
-                        : NotifierSpec.workersSetting(1).check().problem(String.valueOf(workers).trim());
+                String workers = NotifierSettings.routeWorkers(config, name);
+                String problem = workers == null ? null : NotifierSettings.ROUTE_WORKERS.check().problem(workers);
                 if (problem != null) {
                     problems.add("notifiers." + name + "." + NotifierSpec.WORKERS + ": " + problem);
                 }

@@ -47,8 +47,7 @@ class DeadLetterRotationTest {
                      .property("talon.notifier.dead-letter-max-files", "2")
                      .start()) {
             for (int i = 0; i < EVENTS; i++) {
-                assertThat(talon.post(Events.event("Terminal shell in container", "Notice",
-                        "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-" + i + "\"}")).statusCode())
+                assertThat(talon.post(Events.shell("default", "web-" + i)).statusCode())
                         .isEqualTo(200);
             }
             TalonCounters c = talon.server().runtime().counters();

@@ -63,8 +63,7 @@ class ElasticsearchNotifierTest {
     @Test
     void theResultIsSearchableInTheMonthlyIndex() throws Exception {
         Instant posted = Instant.now();
-        HttpResponse<String> answer = talon.post(Events.event("Terminal shell in container", "Notice",
-                "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}"));
+        HttpResponse<String> answer = talon.post(Events.shell("default", "web-1"));
         assertThat(answer.statusCode()).isEqualTo(200);
         String traceId = JSON.readTree(answer.body()).path("trace_id").asText();
         // the hostile-corpus test shares this Talon: its results (rule Hostile) may be there too

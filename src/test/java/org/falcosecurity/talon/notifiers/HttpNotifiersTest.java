@@ -77,8 +77,7 @@ class HttpNotifiersTest {
                           notifiers: [webhook, loki, slack]
                         """)
                 .start();
-        assertThat(talon.post(Events.event("Terminal shell in container", "Notice",
-                "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}")).statusCode()).isEqualTo(200);
+        assertThat(talon.post(Events.shell("default", "web-1")).statusCode()).isEqualTo(200);
         results = talon.awaitResults(2);
         webhook.await(2);
         loki.await(2);

@@ -52,10 +52,8 @@ class KubernetesEventsNotifierSimulatorTest {
                         .withNewSpec().addNewContainer().withName("app").withImage("nginx").endContainer().endSpec()
                         .build())
                 .create().getMetadata().getUid();
-        assertThat(k8s.talon().post(Events.event("Terminal shell in container", "Notice",
-                "{\"k8s.ns.name\":\"prod\",\"k8s.pod.name\":\"web-1\"}")).statusCode()).isEqualTo(200);
-        assertThat(k8s.talon().post(Events.event("Terminal shell in container", "Notice",
-                "{\"k8s.ns.name\":\"prod\",\"k8s.pod.name\":\"gone-1\"}")).statusCode()).isEqualTo(200);
+        assertThat(k8s.talon().post(Events.shell("prod", "web-1")).statusCode()).isEqualTo(200);
+        assertThat(k8s.talon().post(Events.shell("prod", "gone-1")).statusCode()).isEqualTo(200);
     }
 
     private static List<Event> events(String pod) {

@@ -79,8 +79,7 @@ class NotifierFailuresTest {
                 .start();
         for (int i = 0; i < EVENTS; i++) {
             long t0 = System.nanoTime();
-            answers.add(talon.post(Events.event("Terminal shell in container", "Notice",
-                    "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-" + i + "\"}")));
+            answers.add(talon.post(Events.shell("default", "web-" + i)));
             answerMillis.add((System.nanoTime() - t0) / 1_000_000);
         }
     }

@@ -56,8 +56,7 @@ class NotifierQueueFullTest {
     void onlyTheStuckNotifierLosesNotifications() throws Exception {
         Path file = outDir.resolve("results.jsonl");
         for (int i = 0; i < EVENTS; i++) {
-            assertThat(talon.post(Events.event("Terminal shell in container", "Notice",
-                    "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-" + i + "\"}")).statusCode()).isEqualTo(200);
+            assertThat(talon.post(Events.shell("default", "web-" + i)).statusCode()).isEqualTo(200);
             // the file notifier (queue of 1 too) keeps up: every result reaches it while webhook's queue is full
             int n = i + 1;
             await().atMost(Duration.ofSeconds(5))

@@ -50,8 +50,7 @@ class NotifierRedirectTest {
 
     @Test
     void aRedirectFailsTheNotificationAndItsTargetGetsNothing() throws Exception {
-        assertThat(talon.post(Events.event("Terminal shell in container", "Notice",
-                "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}")).statusCode()).isEqualTo(200);
+        assertThat(talon.post(Events.shell("default", "web-1")).statusCode()).isEqualTo(200);
         var counters = talon.server().runtime().counters();
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 counters.get("notifications_lost", "notifier", "webhook", "reason", "failed") == 1

@@ -74,8 +74,7 @@ class NotifierWorkersTest {
     @Test
     void aNotifierHasAtMostItsWorkersInFlightAndDeliversEverything() throws Exception {
         for (int i = 0; i < EVENTS; i++) {
-            assertThat(talon.post(Events.event("Terminal shell in container", "Notice",
-                    "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-" + i + "\"}")).statusCode()).isEqualTo(200);
+            assertThat(talon.post(Events.shell("default", "web-" + i)).statusCode()).isEqualTo(200);
         }
         var counters = talon.server().runtime().counters();
         await().atMost(Duration.ofSeconds(20)).until(() -> IN_FLIGHT.done.get() == EVENTS);

@@ -57,8 +57,7 @@ class OpenSearchNotifierTest {
     @Test
     void theResultIsSearchableInTheDailyIndex() throws Exception {
         Instant posted = Instant.now();
-        HttpResponse<String> answer = talon.post(Events.event("Terminal shell in container", "Notice",
-                "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}"));
+        HttpResponse<String> answer = talon.post(Events.shell("default", "web-1"));
         assertThat(answer.statusCode()).isEqualTo(200);
         String traceId = JSON.readTree(answer.body()).path("trace_id").asText();
         // the hostile-corpus test shares this Talon: its results (rule Hostile) may be there too
@@ -106,8 +105,7 @@ class OpenSearchNotifierTest {
                 .rules(TestRules.LOG_SHELL)
                 .property("talon.notifier.read-timeout-ms", "60000")
                 .start()) {
-            assertThat(other.post(Events.event("Terminal shell in container", "Notice",
-                    "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-2\"}")).statusCode()).isEqualTo(200);
+            assertThat(other.post(Events.shell("default", "web-2")).statusCode()).isEqualTo(200);
             ActionResult r = other.awaitResults(1).get(0);
             // the index's shards start after its creation: seconds, or a minute on a loaded machine
             await().atMost(Duration.ofSeconds(90)).until(() -> {

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What the search notifiers' tests expect to find indexed, written out field by field: the result of
  * {@code TestRules.LOG_SHELL} (action {@code Log it}, {@code custom:log} with message {@code shell}) for the event
- * {@code Events.event("Terminal shell in container", "Notice", pod default/web-1)}.
+ * {@code Events.shell("default", "web-1")}.
  */
 final class ResultDocuments {
 

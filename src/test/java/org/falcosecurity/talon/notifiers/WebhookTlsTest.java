@@ -111,8 +111,7 @@ class WebhookTlsTest {
     void aUrlWithAPortGoesOverTlsWithItsPathAndQueryAsWritten() throws Exception {
         received.clear();
         try (TalonTestServer talon = talon("localhost")) {
-            assertThat(talon.post(Events.event("Terminal shell in container", "Notice",
-                    "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}")).statusCode()).isEqualTo(200);
+            assertThat(talon.post(Events.shell("default", "web-1")).statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());
             assertThat(received).containsExactly("POST /hook/" + TOKEN + "?src=falco&path=a%2Fb true");
             var counters = talon.server().runtime().counters();
@@ -125,8 +124,7 @@ class WebhookTlsTest {
     void aHostTheCertificateDoesNotNameGetsNothing() throws Exception {
         received.clear();
         try (TalonTestServer talon = talon("127.0.0.1")) {
-            assertThat(talon.post(Events.event("Terminal shell in container", "Notice",
-                    "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}")).statusCode()).isEqualTo(200);
+            assertThat(talon.post(Events.shell("default", "web-1")).statusCode()).isEqualTo(200);
             var counters = talon.server().runtime().counters();
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> counters.get("notifications_lost", "notifier", "webhook", "reason", "failed") == 1);

@@ -38,6 +38,12 @@ public final class Events {
                 + "\"hostname\":\"node-1\",\"tags\":[\"test\"],\"output_fields\":" + outputFieldsJson + "}";
     }
 
+    /** The "Terminal shell in container" event at Notice, for the pod {@code namespace/pod}. */
+    public static String shell(String namespace, String pod) {
+        return event("Terminal shell in container", "Notice",
+                "{\"k8s.ns.name\":\"" + namespace + "\",\"k8s.pod.name\":\"" + pod + "\"}");
+    }
+
     static String read(Path p) {
         try {
             return Files.readString(p);

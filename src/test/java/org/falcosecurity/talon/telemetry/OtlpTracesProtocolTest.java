@@ -73,8 +73,7 @@ class OtlpTracesProtocolTest {
     }
 
     private static String event() {
-        return Events.event("Terminal shell in container", "Notice",
-                "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-1\"}");
+        return Events.shell("default", "web-1");
     }
 
     private static HttpResponse<String> post(TalonTestServer talon, String traceparent) throws Exception {
@@ -224,8 +223,7 @@ class OtlpTracesProtocolTest {
                 HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
                 for (int i = 0; i < 60; i++) {
                     // a different output each time: no event is a duplicate of another
-                    String body = Events.event("Terminal shell in container", "Notice",
-                            "{\"k8s.ns.name\":\"default\",\"k8s.pod.name\":\"web-" + i + "\"}")
+                    String body = Events.shell("default", "web-" + i)
                             .replace("test output", "test output " + i);
                     // an answer within the request timeout, every time, while exports hang for otel.timeout
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(talon.uri("/").toString()))
