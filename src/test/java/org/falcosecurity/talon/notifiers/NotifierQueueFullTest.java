@@ -61,6 +61,11 @@ class NotifierQueueFullTest {
             int n = i + 1;
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> Files.exists(file) && Files.readAllLines(file).size() == n);
+            if (i < WORKERS) {
+                // a worker takes each of the first WORKERS notifications to the target before the next comes, so
+                // none of them can find the queue of 1 still holding the one before
+                await().atMost(Duration.ofSeconds(5)).until(() -> hanging.requests().size() == n);
+            }
         }
         // one notification per worker is stuck at the target, one waits in the queue of size 1: the others are
         // dropped
