@@ -12,8 +12,10 @@
 #             notifiers [file, webhook] (bench/GenRules.java matched); every event names the same pod, so one worker
 #             takes them all, in order (a burst from one pod)
 #   spread    matched, the events naming 64 pods in turn (PODS; bench/post.lua): the workers share them
+#   actions   matched without notifiers (default_notifiers: [], the rule names none): what the rule and its two dry-run
+#             actions cost on their own, the part of the matched path that is not the notifiers (not a target case)
 #
-# Usage: [ROUNDS=3] [CASES="default quiet matched spread"] [JAR="target/falco-talon.jar /work/before/falco-talon.jar"]
+# Usage: [ROUNDS=3] [CASES="default quiet matched spread actions"] [JAR="target/falco-talon.jar /work/before/falco-talon.jar"]
 #        [PORT=2890] [HEAP="-Xms256m -Xmx256m"] bench/intake.sh [SECONDS]
 # JAR may name several jars (each with its lib/ next to it): each is measured after the same bare-route run.
 # Each JVM (the bare route's and Talon's) is warmed up with the same load until its JIT compiler threads are done
@@ -56,7 +58,10 @@ cat >> "$WORK/matched.yaml" <<YAML
 deduplication:
   time_window_seconds: 0
 YAML
+# actions: the matched config with no notifier at all
+sed -e '/^default_notifiers:/,/^  - file/c\default_notifiers: []' "$WORK/matched.yaml" > "$WORK/actions.yaml"
 java bench/GenRules.java "$RULES" nomatch "$WORK/rules-nomatch.yaml"
+java bench/GenRules.java "$RULES" dryrun "$WORK/rules-actions.yaml"
 java bench/GenRules.java "$RULES" matched "$WORK/rules-matched.yaml"
 
 wait_up() {
@@ -110,6 +115,7 @@ bare() {
 talon() { # round case jar
   local cfg=$2 pods=1; [ "$2" = spread ] && cfg=matched pods=$PODS
   local rules="$WORK/rules-nomatch.yaml"; [ "$cfg" = matched ] && rules="$WORK/rules-matched.yaml"
+  [ "$cfg" = actions ] && rules="$WORK/rules-actions.yaml"
   local rpid=""
   if [ "$cfg" = matched ]; then
     java bench/Receiver.java "$RECEIVER_PORT" > "$WORK/receiver.log" 2>&1 & rpid=$!
