@@ -38,7 +38,7 @@ sed -e "s/^listen_address:.*/listen_address: 127.0.0.1/" -e "s/^listen_port:.*/l
 printf '  webhook:\n    url: http://127.0.0.1:%s/\ndeduplication:\n  time_window_seconds: 0\n' "$RECEIVER_PORT" \
     >> "$WORK/matched.yaml"
 java bench/GenRules.java 200 matched "$WORK/rules.yaml"
-java bench/Receiver.java "$RECEIVER_PORT" > "$WORK/receiver.log" 2>&1 &
+java -cp "target/lib/*" bench/Receiver.java "$RECEIVER_PORT" > "$WORK/receiver.log" 2>&1 &
 
 wait_up() {
   for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0

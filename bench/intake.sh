@@ -14,8 +14,11 @@
 #   spread    matched, the events naming 64 pods in turn (PODS; bench/post.lua): the workers share them
 #   actions   matched without notifiers (default_notifiers: [], the rule names none): what the rule and its two dry-run
 #             actions cost on their own, the part of the matched path that is not the notifiers (not a target case)
+#   ceiling   not Talon: bench/Relay.java, a bare Camel route that for each event appends two lines to a file and
+#             POSTs twice to the receiver, the least any Camel application must do for matched's two results to two
+#             notifiers, with the receiver on the same cores; matched's and spread's rates over it are printed
 #
-# Usage: [ROUNDS=3] [CASES="default quiet matched spread actions"] [JAR="target/falco-talon.jar /work/before/falco-talon.jar"]
+# Usage: [ROUNDS=3] [CASES="default quiet matched spread actions ceiling"] [JAR="target/falco-talon.jar /work/before/falco-talon.jar"]
 #        [PORT=2890] [HEAP="-Xms256m -Xmx256m"] bench/intake.sh [SECONDS]
 # JAR may name several jars (each with its lib/ next to it): each is measured after the same bare-route run.
 # Each JVM (the bare route's and Talon's) is warmed up with the same load until its JIT compiler threads are done
@@ -106,10 +109,19 @@ run_wrk() { # label pid [pods] -> prints "<2xx per second> <non-2xx count> <warm
 }
 
 bare() {
-  java $HEAP -cp "target/falco-talon.jar:target/lib/*" bench/Bare.java "$PORT" > "$WORK/ceiling.log" 2>&1 &
+  java $HEAP -cp "target/falco-talon.jar:target/lib/*" bench/Bare.java "$PORT" > "$WORK/bare.log" 2>&1 &
   local pid=$!; wait_up
   run_wrk "round $1 bare route" "$pid"
   kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+relay() { # round -> the ceiling of the matched case: bench/Relay.java, two lines to a file and two POSTs per event
+  java -cp "target/lib/*" bench/Receiver.java "$RECEIVER_PORT" > "$WORK/receiver.log" 2>&1 & local rpid=$!
+  java $HEAP -cp "target/falco-talon.jar:target/lib/*" bench/Relay.java "$PORT" "$RECEIVER_PORT" \
+      "$WORK/relay.jsonl" > "$WORK/relay.log" 2>&1 &
+  local pid=$!; wait_up
+  run_wrk "round $1 ceiling bench/Relay.java" "$pid"
+  kill "$pid" "$rpid"; wait "$pid" "$rpid" 2>/dev/null || true; rm -f "$WORK/relay.jsonl"
 }
 
 talon() { # round case jar
@@ -118,7 +130,7 @@ talon() { # round case jar
   [ "$cfg" = actions ] && rules="$WORK/rules-actions.yaml"
   local rpid=""
   if [ "$cfg" = matched ]; then
-    java bench/Receiver.java "$RECEIVER_PORT" > "$WORK/receiver.log" 2>&1 & rpid=$!
+    java -cp "target/lib/*" bench/Receiver.java "$RECEIVER_PORT" > "$WORK/receiver.log" 2>&1 & rpid=$!
     rm -rf "$WORK/results"
   fi
   # from the run's own directory: an application.properties in the working directory (the repository's) would
@@ -151,8 +163,10 @@ for R in $(seq 1 "$ROUNDS"); do
   for C in $CASES; do
     bare "$R" > "$WORK/result"; read -r B _ W < "$WORK/result"; BARES="$BARES $B"
     printf "round %d  %-8s bare route %8d 2xx/s  (warm-up %d s)\n" "$R" "$C" "$B" "$W" | tee -a "$REPORT"
-    for J in $JARS; do
-      talon "$R" "$C" "$J" > "$WORK/result"; read -r T N W < "$WORK/result"
+    JL=$JARS; [ "$C" = ceiling ] && JL=bench/Relay.java
+    for J in $JL; do
+      if [ "$C" = ceiling ]; then relay "$R" > "$WORK/result"; else talon "$R" "$C" "$J" > "$WORK/result"; fi
+      read -r T N W < "$WORK/result"
       K="$C|$J"
       RATES[$K]="${RATES[$K]:-} $T"; NON2XX[$K]="${NON2XX[$K]:-} $N"
       RATIOS[$K]="${RATIOS[$K]:-} $(awk -v t="$T" -v b="$B" 'BEGIN {printf "%.3f", t / b}')"
@@ -166,9 +180,19 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?
 {
   echo "# medians over $ROUNDS rounds (ratio: median of the per-round ratios to the bare route run just before)"
   printf "%-8s %-40s %10s 2xx/s\n" bare "bench/Bare.java" "$(echo "$BARES" | median)"
-  for C in $CASES; do for J in $JARS; do K="$C|$J"
+  for C in $CASES; do JL=$JARS; [ "$C" = ceiling ] && JL=bench/Relay.java; for J in $JL; do K="$C|$J"
     printf "%-8s %-40s %10s 2xx/s  non-2xx %s  ratio %s  (ratios:%s)\n" "$C" "$J" "$(echo "${RATES[$K]}" | median)" \
         "$(echo "${NON2XX[$K]}" | median)" "$(echo "${RATIOS[$K]}" | median)" "${RATIOS[$K]}"
   done; done
+  # the matched cases against what the machine allows them: per round, their 2xx/s over the ceiling's
+  if [[ " $CASES " == *" ceiling "* ]]; then
+    read -ra CEIL <<< "${RATES[ceiling|bench/Relay.java]}"
+    for C in matched spread; do [[ " $CASES " == *" $C "* ]] || continue
+      for J in $JARS; do read -ra M <<< "${RATES[$C|$J]}"; OF=""
+        for i in "${!M[@]}"; do OF="$OF $(awk -v m="${M[$i]}" -v c="${CEIL[$i]}" 'BEGIN {printf "%.3f", m / c}')"; done
+        printf "%-8s / ceiling  %-40s %s  (per round:%s)\n" "$C" "$J" "$(echo "$OF" | median)" "$OF"
+      done
+    done
+  fi
 } | tee -a "$REPORT"
 echo "report: $REPORT (raw wrk output: $REPORT.raw)"

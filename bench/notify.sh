@@ -55,7 +55,7 @@ offer() { # seconds -> events/s wrk got answered
 
 run() { # jar label [env...]
   local jar label=$2; jar=$(realpath "$1"); shift 2
-  java bench/Receiver.java "$RECEIVER_PORT" "$LATENCY_MS" > "$WORK/logs/receiver.log" 2>&1 & local rpid=$!
+  java -cp "target/lib/*" bench/Receiver.java "$RECEIVER_PORT" "$LATENCY_MS" > "$WORK/logs/receiver.log" 2>&1 & local rpid=$!
   # in a directory of its own: from the repository root, an older jar would take today's routes/ for its own
   (cd "$WORK" && exec env "$@" java -Xms256m -Xmx256m -Dtalon.archive=off -jar "$jar" server \
       -c "$WORK/config.yaml" -r "$WORK/rules.yaml" > "$WORK/logs/talon.log" 2>&1) & local tpid=$!
